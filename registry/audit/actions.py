@@ -1,0 +1,36 @@
+"""The audit actions, named ``scope:resource:action``."""
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    """Everything the registry records in its audit trail (nhật ký thao tác)."""
+
+    LOGIN = "auth:session:login"
+    LOGIN_FAILED = "auth:session:login_failed"
+    LOGOUT = "auth:session:logout"
+    ACCOUNT_LOCKED = "auth:user:lock"
+    USER_CREATE = "auth:user:create"
+    USER_UPDATE = "auth:user:update"
+    UNITS_LOAD = "units:unit:load"
+    HOUSEHOLD_CREATE = "households:household:create"
+    HOUSEHOLD_UPDATE = "households:household:update"
+    HOUSEHOLD_SET_HEAD = "households:household:set_head"
+    POVERTY_SET = "households:poverty:set"
+    PERSON_CREATE = "people:person:create"
+    PERSON_UPDATE = "people:person:update"
+    BIRTH_RECORD = "people:birth:record"
+    DEATH_RECORD = "people:death:record"
+    PERSON_MOVE = "people:person:move"
+    PERSON_DEPART = "people:person:depart"
+    CIRCUMSTANCE_ADD = "people:circumstance:add"
+    CIRCUMSTANCE_END = "people:circumstance:end"
+    MERIT_ADD = "people:merit:add"
+    MERIT_END = "people:merit:end"
+    ACCOUNT_SET = "payments:account:set"
+    CCCD_LOOKUP = "identity:cccd:lookup"
+    CCCD_DECRYPT = "identity:cccd:decrypt"
+    KEYS_INIT = "identity:keys:init"
+    KEYS_ROTATE = "identity:keys:rotate"
+    KEYS_REENCRYPT = "identity:keys:reencrypt"
+    DEMO_SEED = "demo:data:seed"

@@ -1,0 +1,5 @@
+"""Pages for audit."""
+
+from flask import Blueprint
+
+bp = Blueprint("audit", __name__)

@@ -1,0 +1,1 @@
+"""Users, roles, permissions, log-in and the administrative scope of each actor."""

@@ -1,0 +1,59 @@
+"""Password hashing with argon2id (argon2-cffi), parameters taken from the app config."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from registry.errors import Problem, ValidationError
+from registry.i18n import N_
+
+_hasher = PasswordHasher()
+MIN_LENGTH = 10
+
+
+def configure(params: dict[str, int]) -> None:
+    """Set the argon2id cost (called by create_app; tests use cheap parameters)."""
+    global _hasher
+    _hasher = PasswordHasher(**params)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+#: A dummy hash checked when the username is unknown, so timing does not reveal which
+#: usernames exist.
+def dummy_verify(password: str) -> None:
+    verify_password(_DUMMY, password)
+
+
+_DUMMY = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("not-a-password")
+
+
+def password_problems(password: str, username: str) -> list[Problem]:
+    """Why a new password is too weak (length, equal to the username), for the form."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(Problem("password", N_("The password must have at least %(n)d characters."),
+                                {"n": MIN_LENGTH}))
+    if password.strip().lower() == username.strip().lower():
+        problems.append(Problem("password", N_("The password must not be the username.")))
+    return problems
+
+
+def check_new_password(password: str, username: str) -> None:
+    problems = password_problems(password, username)
+    if problems:
+        raise ValidationError(problems)

@@ -1,0 +1,53 @@
+"""Roles and the permissions each one grants, named ``scope:resource:action``."""
+
+from enum import StrEnum
+
+from registry.i18n import N_
+
+
+class Permission(StrEnum):
+    PERSON_READ = "people:person:read"
+    PERSON_WRITE = "people:person:write"
+    SENSITIVE_READ = "people:sensitive:read"
+    CCCD_VIEW_MASKED = "identity:cccd:view"
+    CCCD_REVEAL = "identity:cccd:reveal"
+    HOUSEHOLD_READ = "households:household:read"
+    HOUSEHOLD_WRITE = "households:household:write"
+    POVERTY_WRITE = "households:poverty:write"
+    AUDIT_READ = "audit:event:read"
+    USER_MANAGE = "auth:user:manage"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    LABOUR_OFFICER = "labour_officer"
+    COMMUNE_OFFICER = "commune_officer"
+    ACCOUNTANT = "accountant"
+    AUDITOR = "auditor"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: N_("Administrator"),
+    Role.LABOUR_OFFICER: N_("Labour office staff"),
+    Role.COMMUNE_OFFICER: N_("Commune officer"),
+    Role.ACCOUNTANT: N_("Accountant"),
+    Role.AUDITOR: N_("Auditor"),
+}
+
+_READ = {Permission.PERSON_READ, Permission.HOUSEHOLD_READ, Permission.CCCD_VIEW_MASKED}
+_WRITE = {Permission.PERSON_WRITE, Permission.HOUSEHOLD_WRITE, Permission.POVERTY_WRITE}
+
+#: Who may do what. HIV status (Decree 20/2021 art. 8(1)(b): never posted publicly) is
+#: visible only to the officers who handle the file; auditors and accountants see neither
+#: it nor an unmasked CCCD.
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.LABOUR_OFFICER: frozenset(
+        _READ | _WRITE | {Permission.SENSITIVE_READ, Permission.CCCD_REVEAL}
+    ),
+    Role.COMMUNE_OFFICER: frozenset(
+        _READ | _WRITE | {Permission.SENSITIVE_READ, Permission.CCCD_REVEAL}
+    ),
+    Role.ACCOUNTANT: frozenset(_READ),
+    Role.AUDITOR: frozenset(_READ | {Permission.AUDIT_READ}),
+}

@@ -1,0 +1,103 @@
+"""Creating users and logging in, with lockout after repeated failures."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from registry.audit.actions import AuditAction
+from registry.audit.services import record_event
+from registry.auth import passwords
+from registry.auth.actors import Actor
+from registry.auth.models import User
+from registry.auth.permissions import Permission, Role
+from registry.errors import ConflictError, RegistryError
+from registry.extensions import db
+from registry.i18n import N_
+from registry.units.models import AdminUnit
+from registry.units.scope import in_scope
+
+
+class AuthenticationError(RegistryError):
+    """Wrong username or password, or a locked or disabled account (one message for all)."""
+
+    message = N_("Wrong username or password, or the account is locked. Try again later or ask the administrator.")
+
+
+def create_user(
+    *, username: str, full_name: str, role: Role, unit: AdminUnit, password: str, actor: Actor
+) -> User:
+    """Create an officer account scoped to ``unit``; the password is hashed with argon2id.
+
+    Raises ConflictError if the username exists, ValidationError for a weak password,
+    NotFoundError-like PermissionDeniedError if the actor may not manage users there.
+    """
+    actor.require(Permission.USER_MANAGE)
+    username = username.strip().lower()
+    passwords.check_new_password(password, username)
+    if actor.unit_id is not None:
+        allowed = db.session.scalar(select(func.count()).where(in_scope(AdminUnit.id, actor), AdminUnit.id == unit.id))
+        if not allowed:
+            raise ConflictError(N_("You can only create users inside your own area."))
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise ConflictError(N_("The username %(username)s is already taken."), username=username)
+    user = User(username=username, full_name=full_name.strip(), role=role, unit=unit,
+                password_hash=passwords.hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    record_event(AuditAction.USER_CREATE, actor=actor, subject=user, unit_id=unit.id,
+                 details={"username": username, "role": role.value, "unit": unit.code})
+    return user
+
+
+def authenticate(
+    username: str, password: str, *, now: datetime, max_failures: int, lockout: timedelta
+) -> User:
+    """Check a log-in. After ``max_failures`` wrong passwords in a row the account is locked
+    for ``lockout``; while locked even the right password is refused. Every attempt is audited.
+    """
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        passwords.dummy_verify(password)
+        record_event(AuditAction.LOGIN_FAILED, actor=_anonymous(username), details={"reason": "unknown_user"})
+        raise AuthenticationError()
+    actor = user.as_actor()
+    if user.locked_until is not None and user.locked_until > now:
+        record_event(AuditAction.LOGIN_FAILED, actor=actor, subject=user, details={"reason": "locked"})
+        raise AuthenticationError()
+    if not user.is_active or not passwords.verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        details = {"reason": "inactive" if not user.is_active else "bad_password",
+                   "failures": user.failed_logins}
+        record_event(AuditAction.LOGIN_FAILED, actor=actor, subject=user, details=details)
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + lockout
+            user.failed_logins = 0
+            record_event(AuditAction.ACCOUNT_LOCKED, actor=actor, subject=user,
+                         details={"until": user.locked_until.isoformat()})
+        db.session.flush()
+        raise AuthenticationError()
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    record_event(AuditAction.LOGIN, actor=actor, subject=user)
+    return user
+
+
+def load_user(token: str) -> User | None:
+    """Flask-Login's loader: ``id:session_version``; a stale version logs the session out."""
+    user_id, _, version = token.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _anonymous(username: str) -> Actor:
+    # The typed name is not kept: people type passwords into the username box.
+    return Actor(user_id=None, username="anonymous", role=Role.AUDITOR, unit_id=None)

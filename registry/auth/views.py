@@ -1,0 +1,5 @@
+"""Pages for auth."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

@@ -1,0 +1,1 @@
+"""Synthetic demonstration data: households, people and one user per role."""

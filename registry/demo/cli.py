@@ -1,0 +1,5 @@
+"""``flask demo seed``."""
+
+import click
+
+demo_cli = click.Group("demo", help="Demonstration data.")

@@ -1,0 +1,30 @@
+"""Per-database settings, the only place that knows SQLite from PostgreSQL at connect time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+
+def configure_engine(engine: Engine) -> None:
+    """SQLite: enforce foreign keys, WAL for concurrent readers, wait on locks, and let
+    SQLAlchemy emit BEGIN itself so savepoints work (pysqlite's own handling breaks them).
+    """
+    if engine.dialect.name != "sqlite" or getattr(engine, "_registry_configured", False):
+        return
+    engine._registry_configured = True  # type: ignore[attr-defined]
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,1 @@
+"""Households (hộ gia đình), their head, members and yearly poverty status."""

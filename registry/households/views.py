@@ -1,0 +1,5 @@
+"""Pages for households."""
+
+from flask import Blueprint
+
+bp = Blueprint("households", __name__)

@@ -1,0 +1,1 @@
+"""Identity numbers: validating, encrypting and indexing CCCD, CMND and bank accounts."""

@@ -1,0 +1,1 @@
+"""People (nhân khẩu): identity, household membership, circumstances and merit records."""

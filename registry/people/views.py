@@ -1,0 +1,5 @@
+"""Pages for people."""
+
+from flask import Blueprint
+
+bp = Blueprint("people", __name__)

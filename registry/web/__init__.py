@@ -1,0 +1,1 @@
+"""Cross-cutting HTTP: log-in wiring, locale, template filters, error pages, security headers."""

@@ -1,0 +1,92 @@
+"""Wiring of the HTTP layer into the app: users, filters, errors, headers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from registry.auth import passwords
+from registry.calendar import office_today
+from registry.auth.permissions import ROLE_LABELS, Permission
+from registry.auth.services import load_user
+from registry.errors import NotFoundError, PermissionDeniedError
+from registry.extensions import db, login_manager
+from registry.web import formatting
+from registry.web.i18n import LOCALES, select_locale
+
+
+def init_app(app: Flask) -> None:
+    passwords.configure(app.config["REGISTRY_PASSWORD_HASH"])
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+    app.jinja_env.filters.update(
+        date=formatting.format_date,
+        datetime=formatting.format_datetime,
+        money=formatting.format_money,
+        month=formatting.format_month,
+    )
+    app.jinja_env.globals.update(
+        format_birth=formatting.format_birth,
+        Permission=Permission,
+        ROLE_LABELS=ROLE_LABELS,
+        LOCALES=LOCALES,
+        current_locale=select_locale,
+        tr=translate_problem,
+    )
+    app.after_request(_security_headers)
+    app.teardown_request(_rollback_on_error)
+    app.register_error_handler(NotFoundError, lambda e: _error_page(404, e.render(gettext)))
+    app.register_error_handler(PermissionDeniedError, lambda e: _error_page(403, e.render(gettext)))
+    app.register_error_handler(404, lambda e: _error_page(404, gettext("Not found.")))
+    app.register_error_handler(403, lambda e: _error_page(403, gettext("You are not allowed to do this.")))
+    app.register_error_handler(405, lambda e: (_error_page(405, gettext("Method not allowed."))[0], 405,
+                                                {"Allow": ", ".join(e.valid_methods or [])}))
+    app.register_error_handler(CSRFError, _csrf_error)
+
+
+def translate_problem(problem) -> str:
+    return problem.render(gettext)
+
+
+def today() -> date:
+    """The office's calendar day (Vietnam time), passed to services as ``today=``."""
+    return office_today()
+
+
+def current_actor():
+    return current_user.as_actor()
+
+
+def _error_page(status: int, message: str):
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _csrf_error(error: CSRFError):
+    flash(gettext("The form expired or was sent twice. Please try again."), "error")
+    return redirect(request.referrer or url_for("home.index"))
+
+
+def _rollback_on_error(exc: BaseException | None) -> None:
+    if exc is not None:
+        db.session.rollback()
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    )
+    if current_user and getattr(current_user, "is_authenticated", False):
+        # Pages show personal data: never keep them in shared browser caches.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
