@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     MERIT_ADD = "people:merit:add"
     MERIT_END = "people:merit:end"
     ACCOUNT_SET = "payments:account:set"
+    ACCOUNT_DECRYPT = "payments:account:decrypt"
     CCCD_LOOKUP = "identity:cccd:lookup"
     CCCD_DECRYPT = "identity:cccd:decrypt"
     KEYS_INIT = "identity:keys:init"

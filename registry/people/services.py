@@ -189,8 +189,8 @@ def move_person(
     old = person.household
     if old is not None and old.head_id == person.id:
         old.head = None
-    person.household_id = to_household.id
-    person.commune_id = to_household.commune_id
+    person.household = to_household
+    person.commune = to_household.commune
     person.relation = relation
     db.session.flush()
     record_event(AuditAction.PERSON_MOVE, actor=actor, subject=person, unit_id=to_household.commune_id,
@@ -225,9 +225,9 @@ def record_departure(
     from_commune = person.commune
     if old is not None and old.head_id == person.id:
         old.head = None
-    person.household_id = None
+    person.household = None
     person.relation = None
-    person.commune_id = to_commune.id
+    person.commune = to_commune
     db.session.flush()
     details = {"from_household": old.code if old else None, "from_commune": from_commune.code,
                "to_commune": to_commune.code, "on": today.isoformat()}
