@@ -43,10 +43,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_models() -> None:
     """Import every model module so metadata is complete (Alembic, relationships)."""
-    import registry.audit.models  # noqa: F401
-    import registry.auth.models  # noqa: F401
-    import registry.households.models  # noqa: F401
-    import registry.people.models  # noqa: F401
+    import registry.audit.models
+    import registry.auth.models
+    import registry.households.models
+    import registry.people.models
     import registry.units.models  # noqa: F401
 
 

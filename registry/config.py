@@ -14,11 +14,20 @@ from registry.errors import RegistryError
 ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
     "REGISTRY_ENV": ("development", "development | production | testing"),
     "REGISTRY_SECRET_KEY": (None, "signs sessions and CSRF tokens; required in production"),
-    "REGISTRY_DATABASE_URL": ("sqlite:///registry.db", "SQLAlchemy URL; relative SQLite paths live in instance/"),
+    "REGISTRY_DATABASE_URL": (
+        "sqlite:///registry.db",
+        "SQLAlchemy URL; relative SQLite paths live in instance/",
+    ),
     "REGISTRY_KEYRING": (None, "path of the keyring JSON file (encryption and blind-index keys)"),
     "REGISTRY_KEYRING_DATA": (None, "the keyring JSON itself, instead of a file (secret stores)"),
-    "REGISTRY_DEFAULT_LOCALE": ("vi", "interface language when the user has not chosen one: vi | en"),
-    "REGISTRY_SESSION_COOKIE_SECURE": (None, "send cookies over HTTPS only; default on in production"),
+    "REGISTRY_DEFAULT_LOCALE": (
+        "vi",
+        "interface language when the user has not chosen one: vi | en",
+    ),
+    "REGISTRY_SESSION_COOKIE_SECURE": (
+        None,
+        "send cookies over HTTPS only; default on in production",
+    ),
     "REGISTRY_LOGIN_MAX_FAILURES": ("5", "failed log-ins in a row before the account is locked"),
     "REGISTRY_LOGIN_LOCKOUT_MINUTES": ("15", "how long a locked account stays locked"),
     "REGISTRY_SESSION_HOURS": ("8", "idle session lifetime in hours"),
@@ -47,7 +56,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     overrides = dict(overrides or {})
     env = overrides.pop("REGISTRY_ENV", None) or _env("REGISTRY_ENV")
     if env not in {"development", "production", "testing"}:
-        raise ConfigError("REGISTRY_ENV must be development, production or testing, not %(v)s", v=env)
+        raise ConfigError(
+            "REGISTRY_ENV must be development, production or testing, not %(v)s", v=env
+        )
     production = env == "production"
     secure = _env("REGISTRY_SESSION_COOKIE_SECURE")
     cookie_secure = production if secure is None else _flag(secure)
@@ -62,7 +73,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "BABEL_DEFAULT_LOCALE": _env("REGISTRY_DEFAULT_LOCALE"),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "REGISTRY_LOGIN_MAX_FAILURES": int(_env("REGISTRY_LOGIN_MAX_FAILURES") or 5),
-        "REGISTRY_LOGIN_LOCKOUT": timedelta(minutes=int(_env("REGISTRY_LOGIN_LOCKOUT_MINUTES") or 15)),
+        "REGISTRY_LOGIN_LOCKOUT": timedelta(
+            minutes=int(_env("REGISTRY_LOGIN_LOCKOUT_MINUTES") or 15)
+        ),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(_env("REGISTRY_SESSION_HOURS") or 8)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -78,7 +91,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     }
     config.update(overrides)
     if production:
-        missing = [name for name, key in (("REGISTRY_SECRET_KEY", "SECRET_KEY"),) if not config[key]]
+        missing = [
+            name for name, key in (("REGISTRY_SECRET_KEY", "SECRET_KEY"),) if not config[key]
+        ]
         if not (config["REGISTRY_KEYRING"] or config["REGISTRY_KEYRING_DATA"]):
             missing.append("REGISTRY_KEYRING (or REGISTRY_KEYRING_DATA)")
         if missing:

@@ -67,22 +67,26 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         _reset_postgres(url)
     keyring_path = root / "keyring.json"
     write_keyring_file(Keyring.generate(), str(keyring_path))
-    app = create_app({
-        "REGISTRY_ENV": "testing",
-        "SQLALCHEMY_DATABASE_URI": url,
-        "REGISTRY_KEYRING": str(keyring_path),
-        "REGISTRY_KEYRING_DATA": None,
-        "SECRET_KEY": "test-secret",
-        "WTF_CSRF_ENABLED": False,
-        "REGISTRY_PASSWORD_HASH": {"time_cost": 1, "memory_cost": 64, "parallelism": 1},
-        "SERVER_NAME": "localhost",
-    })
+    app = create_app(
+        {
+            "REGISTRY_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "REGISTRY_KEYRING": str(keyring_path),
+            "REGISTRY_KEYRING_DATA": None,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "REGISTRY_PASSWORD_HASH": {"time_cost": 1, "memory_cost": 64, "parallelism": 1},
+            "SERVER_NAME": "localhost",
+        }
+    )
     with app.app_context():
         upgrade()
         from registry.units.services import load_units
 
         system = Actor.system("tests")
-        load_units((BUNDLED / "46-hue.csv").read_text(encoding="utf-8"), source="46-hue.csv", actor=system)
+        load_units(
+            (BUNDLED / "46-hue.csv").read_text(encoding="utf-8"), source="46-hue.csv", actor=system
+        )
         for username, (role, unit_code) in USERS.items():
             factories.user(username, role=role, unit_code=unit_code, password=PASSWORD)
         db.session.commit()
@@ -101,7 +105,9 @@ def session(app: Flask) -> Iterator[Session]:
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
         try:
             yield db.session
         finally:
@@ -124,8 +130,10 @@ def cipher(session: Session) -> FieldCipher:
 @pytest.fixture()
 def actor(session: Session):
     """``actor("commune_a")`` → the Actor of that test user."""
+
     def _actor(username: str) -> Actor:
         return db.session.query(User).filter_by(username=username).one().as_actor()
+
     return _actor
 
 
@@ -137,8 +145,10 @@ def client(app: Flask, session: Session) -> FlaskClient:
 @pytest.fixture()
 def login(client: FlaskClient):
     """``login("commune_a")`` logs the test client in as that user."""
+
     def _login(username: str, password: str = PASSWORD):
         response = client.post("/login", data={"username": username, "password": password})
         assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
         return response
+
     return _login

@@ -9,7 +9,7 @@ from registry.auth.actors import Actor
 from registry.auth.models import User
 from registry.auth.permissions import Role
 from registry.auth.services import create_user
-from registry.extensions import db, keys
+from registry.extensions import keys
 from registry.households.models import Household
 from registry.households.services import register_household
 from registry.people.models import Person, Relation, Sex
@@ -37,28 +37,52 @@ def unit(code: str, on: date = date(2026, 11, 29)) -> AdminUnit:
 
 
 def user(username: str, *, role: Role, unit_code: str, password: str) -> User:
-    return create_user(username=username, full_name=username.title(), role=role,
-                       unit=unit(unit_code), password=password, actor=Actor.system("tests"))
+    return create_user(
+        username=username,
+        full_name=username.title(),
+        role=role,
+        unit=unit(unit_code),
+        password=password,
+        actor=Actor.system("tests"),
+    )
 
 
-def household(commune_code: str, *, actor: Actor, today: date, code: str | None = None,
-              address: str = "Tổ 1") -> Household:
-    return register_household(code=code, commune=unit(commune_code, today), address=address,
-                              actor=actor, today=today)
+def household(
+    commune_code: str, *, actor: Actor, today: date, code: str | None = None, address: str = "Tổ 1"
+) -> Household:
+    return register_household(
+        code=code, commune=unit(commune_code, today), address=address, actor=actor, today=today
+    )
 
 
 def person(
-    *, actor: Actor, today: date, household: Household | None = None, commune_code: str | None = None,
-    full_name: str = "Nguyễn Văn Đức", sex: Sex = Sex.MALE, birth_date: date | None = date(1990, 5, 17),
-    birth_year: int | None = None, relation: Relation | None = None, with_cccd: bool = True,
+    *,
+    actor: Actor,
+    today: date,
+    household: Household | None = None,
+    commune_code: str | None = None,
+    full_name: str = "Nguyễn Văn Đức",
+    sex: Sex = Sex.MALE,
+    birth_date: date | None = date(1990, 5, 17),
+    birth_year: int | None = None,
+    relation: Relation | None = None,
+    with_cccd: bool = True,
     cccd_number: str | None = None,
 ) -> Person:
     year = birth_date.year if birth_date else birth_year
     assert year is not None
     number = cccd_number or (cccd(sex, year) if with_cccd else None)
     return register_person(
-        full_name=full_name, sex=sex, birth_date=birth_date, birth_year=birth_year,
-        household=household, commune=unit(commune_code, today) if commune_code else None,
-        relation=relation or (Relation.HEAD if household is not None and household.head is None else None),
-        cccd=number, actor=actor, today=today, cipher=keys.cipher,
+        full_name=full_name,
+        sex=sex,
+        birth_date=birth_date,
+        birth_year=birth_year,
+        household=household,
+        commune=unit(commune_code, today) if commune_code else None,
+        relation=relation
+        or (Relation.HEAD if household is not None and household.head is None else None),
+        cccd=number,
+        actor=actor,
+        today=today,
+        cipher=keys.cipher,
     )

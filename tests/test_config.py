@@ -24,7 +24,12 @@ def test_production_cookies_are_secure(tmp_path, monkeypatch):
 
 
 def test_development_generates_its_secret_once_into_instance(tmp_path, monkeypatch):
-    for name in ("REGISTRY_SECRET_KEY", "REGISTRY_KEYRING", "REGISTRY_KEYRING_DATA", "REGISTRY_ENV"):
+    for name in (
+        "REGISTRY_SECRET_KEY",
+        "REGISTRY_KEYRING",
+        "REGISTRY_KEYRING_DATA",
+        "REGISTRY_ENV",
+    ):
         monkeypatch.delenv(name, raising=False)
     first = load_config(str(tmp_path))
     second = load_config(str(tmp_path))

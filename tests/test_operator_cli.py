@@ -23,11 +23,16 @@ def office(tmp_path: Path):
     """A fresh SQLite file database and keyring, migrated and with the Huế units loaded."""
     keyring = tmp_path / "keyring.json"
     write_keyring_file(Keyring.generate(), str(keyring))
-    app = create_app({
-        "REGISTRY_ENV": "testing", "SECRET_KEY": "x", "REGISTRY_KEYRING": str(keyring),
-        "REGISTRY_KEYRING_DATA": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'office.db'}",
-        "REGISTRY_PASSWORD_HASH": {"time_cost": 1, "memory_cost": 64, "parallelism": 1},
-    })
+    app = create_app(
+        {
+            "REGISTRY_ENV": "testing",
+            "SECRET_KEY": "x",
+            "REGISTRY_KEYRING": str(keyring),
+            "REGISTRY_KEYRING_DATA": None,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'office.db'}",
+            "REGISTRY_PASSWORD_HASH": {"time_cost": 1, "memory_cost": 64, "parallelism": 1},
+        }
+    )
     with app.app_context():
         upgrade()
     runner = app.test_cli_runner()
@@ -38,9 +43,23 @@ def office(tmp_path: Path):
         db.engine.dispose()
 
 
-def register(runner, *, sex: str, birth_date: str, number: str = NUMBER, household: str | None = "HUE-0001"):
-    args = ["people", "register", "--commune", "19789", "--name", "Nguyễn Thị Hoa", "--birth-date", birth_date,
-            "--sex", sex, "--cccd", number]
+def register(
+    runner, *, sex: str, birth_date: str, number: str = NUMBER, household: str | None = "HUE-0001"
+):
+    args = [
+        "people",
+        "register",
+        "--commune",
+        "19789",
+        "--name",
+        "Nguyễn Thị Hoa",
+        "--birth-date",
+        birth_date,
+        "--sex",
+        sex,
+        "--cccd",
+        number,
+    ]
     return runner.invoke(args=args + (["--household", household] if household else []))
 
 
@@ -58,7 +77,11 @@ def test_registered_woman_is_found_and_her_number_is_nowhere_in_the_file(office)
     assert NUMBER.encode("utf-16-le") not in database_bytes(folder)
     found = runner.invoke(args=["people", "find", "--cccd", NUMBER])
     assert found.exit_code == 0, found.output
-    assert "********2345" in found.output and "Nguyễn Thị Hoa" in found.output and NUMBER not in found.output
+    assert (
+        "********2345" in found.output
+        and "Nguyễn Thị Hoa" in found.output
+        and NUMBER not in found.output
+    )
 
 
 @pytest.mark.parametrize(("sex", "birth_date"), [("male", "1990-04-02"), ("female", "2001-04-02")])
@@ -82,10 +105,14 @@ def test_malformed_number_is_refused_by_find(office):
 
 
 def test_rotation_keeps_everyone_findable(office):
-    app, runner, folder = office
+    _, runner, folder = office
     assert register(runner, sex="female", birth_date="1990-04-02").exit_code == 0
-    assert register(runner, sex="male", birth_date="1984-01-01", number="087084000999",
-                    household="HUE-0001").exit_code == 0
+    assert (
+        register(
+            runner, sex="male", birth_date="1984-01-01", number="087084000999", household="HUE-0001"
+        ).exit_code
+        == 0
+    )
     before = load_keyring(path=str(folder / "keyring.json"), data=None)
     result = runner.invoke(args=["keys", "rotate", "--batch-size", "1"])
     assert result.exit_code == 0, result.output
@@ -100,7 +127,7 @@ def test_rotation_keeps_everyone_findable(office):
 
 
 def test_resume_finishes_an_interrupted_rotation(office):
-    app, runner, folder = office
+    _, runner, folder = office
     assert register(runner, sex="female", birth_date="1990-04-02").exit_code == 0
     # Simulate a crash after the new key was written but before any row was re-encrypted.
     path = str(folder / "keyring.json")
@@ -121,7 +148,9 @@ def test_audit_verify_passes_then_fails_after_a_middle_row_is_deleted(office):
         db.engine.dispose()
     with sqlite3.connect(folder / "office.db") as conn:
         count = conn.execute("SELECT count(*) FROM audit_events").fetchone()[0]
-        middle = conn.execute("SELECT id FROM audit_events ORDER BY id LIMIT 1 OFFSET ?", (count // 2,)).fetchone()[0]
+        middle = conn.execute(
+            "SELECT id FROM audit_events ORDER BY id LIMIT 1 OFFSET ?", (count // 2,)
+        ).fetchone()[0]
         conn.execute("DELETE FROM audit_events WHERE id = ?", (middle,))
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
@@ -130,24 +159,55 @@ def test_audit_verify_passes_then_fails_after_a_middle_row_is_deleted(office):
 
 def test_users_create_asks_for_the_password_and_scopes_the_user(office):
     _, runner, _ = office
-    result = runner.invoke(args=["users", "create", "--username", "canbo.a", "--role", "commune_officer",
-                                 "--unit", "19789"], input="mot-mat-khau-dai\nmot-mat-khau-dai\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "canbo.a",
+            "--role",
+            "commune_officer",
+            "--unit",
+            "19789",
+        ],
+        input="mot-mat-khau-dai\nmot-mat-khau-dai\n",
+    )
     assert result.exit_code == 0, result.output
-    again = runner.invoke(args=["users", "create", "--username", "canbo.a", "--role", "auditor", "--unit", "46"],
-                          input="mot-mat-khau-dai\nmot-mat-khau-dai\n")
+    again = runner.invoke(
+        args=["users", "create", "--username", "canbo.a", "--role", "auditor", "--unit", "46"],
+        input="mot-mat-khau-dai\nmot-mat-khau-dai\n",
+    )
     assert again.exit_code != 0
-    weak = runner.invoke(args=["users", "create", "--username", "canbo.b", "--role", "auditor", "--unit", "46"],
-                         input="short\nshort\n")
+    weak = runner.invoke(
+        args=["users", "create", "--username", "canbo.b", "--role", "auditor", "--unit", "46"],
+        input="short\nshort\n",
+    )
     assert weak.exit_code != 0
-    unknown_unit = runner.invoke(args=["users", "create", "--username", "canbo.c", "--role", "auditor",
-                                       "--unit", "99999"], input="mot-mat-khau-dai\nmot-mat-khau-dai\n")
+    unknown_unit = runner.invoke(
+        args=["users", "create", "--username", "canbo.c", "--role", "auditor", "--unit", "99999"],
+        input="mot-mat-khau-dai\nmot-mat-khau-dai\n",
+    )
     assert unknown_unit.exit_code != 0 and "99999" in unknown_unit.output
 
 
 def test_units_load_refuses_a_broken_file_and_names_the_line(office, tmp_path):
     _, runner, _ = office
     bad = tmp_path / "bad.csv"
-    bad.write_text("code,name,level,parent_code,valid_from,valid_to\n46,Huế,province,,2025-01-01,\n"
-                   "19999,Phường X,commune,46,01/07/2025,\n", encoding="utf-8")
+    bad.write_text(
+        "code,name,level,parent_code,valid_from,valid_to\n46,Huế,province,,2025-01-01,\n"
+        "19999,Phường X,commune,46,01/07/2025,\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["units", "load", str(bad)])
     assert result.exit_code != 0 and "3" in result.output
+
+
+def test_keys_init_writes_a_private_keyring_and_never_overwrites(office, tmp_path):
+    _, runner, _ = office
+    target = tmp_path / "prod" / "keyring.json"
+    first = runner.invoke(args=["keys", "init", "--path", str(target)])
+    assert first.exit_code == 0, first.output
+    assert target.stat().st_mode & 0o077 == 0
+    content = target.read_bytes()
+    again = runner.invoke(args=["keys", "init", "--path", str(target)])
+    assert again.exit_code != 0 and target.read_bytes() == content

@@ -23,6 +23,9 @@ def verify_command() -> None:
     if broken is None:
         click.echo(f"Audit chain intact: {checked} events verified.")
         return
-    click.echo(f"Audit chain BROKEN at event id {broken.event_id}: {broken.reason} "
-               f"({checked} events before it verified).", err=True)
+    click.echo(
+        f"Audit chain BROKEN at event id {broken.event_id}: {broken.reason} "
+        f"({checked} events before it verified).",
+        err=True,
+    )
     sys.exit(1)

@@ -106,7 +106,10 @@ def _iterate_events(batch_size: int) -> Iterator[AuditEvent]:
     last_id = 0
     while True:
         rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch_size)
+            select(AuditEvent)
+            .where(AuditEvent.id > last_id)
+            .order_by(AuditEvent.id)
+            .limit(batch_size)
         ).all()
         if not rows:
             return

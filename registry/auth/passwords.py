@@ -46,8 +46,13 @@ def password_problems(password: str, username: str) -> list[Problem]:
     """Why a new password is too weak (length, equal to the username), for the form."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(Problem("password", N_("The password must have at least %(n)d characters."),
-                                {"n": MIN_LENGTH}))
+        problems.append(
+            Problem(
+                "password",
+                N_("The password must have at least %(n)d characters."),
+                {"n": MIN_LENGTH},
+            )
+        )
     if password.strip().lower() == username.strip().lower():
         problems.append(Problem("password", N_("The password must not be the username.")))
     return problems

@@ -22,7 +22,10 @@ from registry.units.scope import in_scope
 class AuthenticationError(RegistryError):
     """Wrong username or password, or a locked or disabled account (one message for all)."""
 
-    message = N_("Wrong username or password, or the account is locked. Try again later or ask the administrator.")
+    message = N_(
+        "Wrong username or password, or the account is locked. "
+        "Try again later or ask the administrator."
+    )
 
 
 def create_user(
@@ -37,17 +40,29 @@ def create_user(
     username = username.strip().lower()
     passwords.check_new_password(password, username)
     if actor.unit_id is not None:
-        allowed = db.session.scalar(select(func.count()).where(in_scope(AdminUnit.id, actor), AdminUnit.id == unit.id))
+        allowed = db.session.scalar(
+            select(func.count()).where(in_scope(AdminUnit.id, actor), AdminUnit.id == unit.id)
+        )
         if not allowed:
             raise ConflictError(N_("You can only create users inside your own area."))
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise ConflictError(N_("The username %(username)s is already taken."), username=username)
-    user = User(username=username, full_name=full_name.strip(), role=role, unit=unit,
-                password_hash=passwords.hash_password(password))
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        role=role,
+        unit=unit,
+        password_hash=passwords.hash_password(password),
+    )
     db.session.add(user)
     db.session.flush()
-    record_event(AuditAction.USER_CREATE, actor=actor, subject=user, unit_id=unit.id,
-                 details={"username": username, "role": role.value, "unit": unit.code})
+    record_event(
+        AuditAction.USER_CREATE,
+        actor=actor,
+        subject=user,
+        unit_id=unit.id,
+        details={"username": username, "role": role.value, "unit": unit.code},
+    )
     return user
 
 
@@ -60,22 +75,32 @@ def authenticate(
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         passwords.dummy_verify(password)
-        record_event(AuditAction.LOGIN_FAILED, actor=_anonymous(username), details={"reason": "unknown_user"})
+        record_event(
+            AuditAction.LOGIN_FAILED, actor=_anonymous(username), details={"reason": "unknown_user"}
+        )
         raise AuthenticationError()
     actor = user.as_actor()
     if user.locked_until is not None and user.locked_until > now:
-        record_event(AuditAction.LOGIN_FAILED, actor=actor, subject=user, details={"reason": "locked"})
+        record_event(
+            AuditAction.LOGIN_FAILED, actor=actor, subject=user, details={"reason": "locked"}
+        )
         raise AuthenticationError()
     if not user.is_active or not passwords.verify_password(user.password_hash, password):
         user.failed_logins += 1
-        details = {"reason": "inactive" if not user.is_active else "bad_password",
-                   "failures": user.failed_logins}
+        details = {
+            "reason": "inactive" if not user.is_active else "bad_password",
+            "failures": user.failed_logins,
+        }
         record_event(AuditAction.LOGIN_FAILED, actor=actor, subject=user, details=details)
         if user.failed_logins >= max_failures:
             user.locked_until = now + lockout
             user.failed_logins = 0
-            record_event(AuditAction.ACCOUNT_LOCKED, actor=actor, subject=user,
-                         details={"until": user.locked_until.isoformat()})
+            record_event(
+                AuditAction.ACCOUNT_LOCKED,
+                actor=actor,
+                subject=user,
+                details={"until": user.locked_until.isoformat()},
+            )
         db.session.flush()
         raise AuthenticationError()
     user.failed_logins = 0

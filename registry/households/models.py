@@ -84,7 +84,9 @@ class HouseholdPovertyStatus(Base):
     __table_args__ = (
         UniqueConstraint("household_id", "review_year"),
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_period"),
-        CheckConstraint("income_per_head IS NULL OR income_per_head >= 0", name="income_non_negative"),
+        CheckConstraint(
+            "income_per_head IS NULL OR income_per_head >= 0", name="income_non_negative"
+        ),
         CheckConstraint("review_year BETWEEN 2000 AND 2100", name="review_year_range"),
     )
 

@@ -50,9 +50,18 @@ def get_household_by_code(code: str, *, actor: Actor) -> Household:
 def check_commune(commune: AdminUnit, *, actor: Actor, today: date) -> None:
     """The commune must be a commune-level unit in force today and inside the actor's scope."""
     if commune.level is not UnitLevel.COMMUNE or not commune.is_valid_on(today):
-        raise ValidationError([Problem("commune", N_("%(name)s is not a commune or ward in force today."),
-                                       {"name": commune.name})])
-    ok = db.session.scalar(select(func.count()).where(AdminUnit.id == commune.id, in_scope(AdminUnit.id, actor)))
+        raise ValidationError(
+            [
+                Problem(
+                    "commune",
+                    N_("%(name)s is not a commune or ward in force today."),
+                    {"name": commune.name},
+                )
+            ]
+        )
+    ok = db.session.scalar(
+        select(func.count()).where(AdminUnit.id == commune.id, in_scope(AdminUnit.id, actor))
+    )
     if not ok:
         raise NotFoundError()
 
@@ -79,8 +88,13 @@ def register_household(
     household = Household(id=uuid.uuid4(), code=code, commune=commune, address=address)
     db.session.add(household)
     db.session.flush()
-    record_event(AuditAction.HOUSEHOLD_CREATE, actor=actor, subject=household, unit_id=commune.id,
-                 details={"code": code, "commune": commune.code})
+    record_event(
+        AuditAction.HOUSEHOLD_CREATE,
+        actor=actor,
+        subject=household,
+        unit_id=commune.id,
+        details={"code": code, "commune": commune.code},
+    )
     return household
 
 
@@ -103,8 +117,13 @@ def update_household(household: Household, *, address: str, actor: Actor) -> Hou
     if address != household.address:
         old = household.address
         household.address = address
-        record_event(AuditAction.HOUSEHOLD_UPDATE, actor=actor, subject=household,
-                     unit_id=household.commune_id, details={"address": [old, address]})
+        record_event(
+            AuditAction.HOUSEHOLD_UPDATE,
+            actor=actor,
+            subject=household,
+            unit_id=household.commune_id,
+            details={"address": [old, address]},
+        )
     db.session.flush()
     return household
 
@@ -115,15 +134,22 @@ def set_head(household: Household, person: Person, *, actor: Actor) -> None:
     if person.household_id != household.id:
         raise ValidationError([Problem("head", N_("The head must be a member of the household."))])
     if person.death_on is not None:
-        raise ValidationError([Problem("head", N_("A deceased person cannot be head of household."))])
+        raise ValidationError(
+            [Problem("head", N_("A deceased person cannot be head of household."))]
+        )
     old = household.head
     if old is not None and old.id != person.id and old.relation is Relation.HEAD:
         old.relation = Relation.OTHER
     person.relation = Relation.HEAD
     household.head = person
     db.session.flush()
-    record_event(AuditAction.HOUSEHOLD_SET_HEAD, actor=actor, subject=household, unit_id=household.commune_id,
-                 details={"head": str(person.id), "previous": str(old.id) if old else None})
+    record_event(
+        AuditAction.HOUSEHOLD_SET_HEAD,
+        actor=actor,
+        subject=household,
+        unit_id=household.commune_id,
+        details={"head": str(person.id), "previous": str(old.id) if old else None},
+    )
 
 
 @dataclass(frozen=True)
@@ -134,8 +160,14 @@ class HouseholdRow:
 
 
 def list_households(
-    *, actor: Actor, today: date, query: str = "", commune_id: int | None = None,
-    poverty: PovertyStatus | None = None, page: int = 1, per_page: int = 50,
+    *,
+    actor: Actor,
+    today: date,
+    query: str = "",
+    commune_id: int | None = None,
+    poverty: PovertyStatus | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> tuple[list[HouseholdRow], int]:
     """Households in scope, searched by code, address or a member's name (accents optional)."""
     stmt = scoped_households(actor)
@@ -144,26 +176,39 @@ def list_households(
     words = fold(query).split()
     for word in words:
         member = select(Person.household_id).where(Person.name_key.like(f"% {word}%"))
-        stmt = stmt.where(or_(
-            Household.code.ilike(f"%{word}%"),
-            func.lower(Household.address).like(f"%{word}%"),
-            Household.id.in_(member),
-        ))
+        stmt = stmt.where(
+            or_(
+                Household.code.ilike(f"%{word}%"),
+                func.lower(Household.address).like(f"%{word}%"),
+                Household.id.in_(member),
+            )
+        )
     status = (
         select(HouseholdPovertyStatus.status)
-        .where(HouseholdPovertyStatus.household_id == Household.id,
-               HouseholdPovertyStatus.valid_from <= today,
-               or_(HouseholdPovertyStatus.valid_to.is_(None), HouseholdPovertyStatus.valid_to >= today))
-        .order_by(HouseholdPovertyStatus.valid_from.desc()).limit(1).scalar_subquery()
+        .where(
+            HouseholdPovertyStatus.household_id == Household.id,
+            HouseholdPovertyStatus.valid_from <= today,
+            or_(
+                HouseholdPovertyStatus.valid_to.is_(None), HouseholdPovertyStatus.valid_to >= today
+            ),
+        )
+        .order_by(HouseholdPovertyStatus.valid_from.desc())
+        .limit(1)
+        .scalar_subquery()
     )
     if poverty is not None:
         stmt = stmt.where(status == poverty)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    members = (select(func.count()).where(Person.household_id == Household.id, Person.death_on.is_(None))
-               .scalar_subquery())
+    members = (
+        select(func.count())
+        .where(Person.household_id == Household.id, Person.death_on.is_(None))
+        .scalar_subquery()
+    )
     rows = db.session.execute(
-        stmt.add_columns(members, status).order_by(Household.code)
-        .limit(per_page).offset((max(page, 1) - 1) * per_page)
+        stmt.add_columns(members, status)
+        .order_by(Household.code)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
     ).all()
     return [HouseholdRow(h, n, PovertyStatus(s) if s else None) for h, n, s in rows], total
 
@@ -193,23 +238,40 @@ def set_poverty_status(
     actor.require(Permission.POVERTY_WRITE)
     problems = []
     if not 2000 <= review_year <= today.year + 1:
-        problems.append(Problem("review_year", N_("The review year %(year)d is not plausible."), {"year": review_year}))
+        problems.append(
+            Problem(
+                "review_year",
+                N_("The review year %(year)d is not plausible."),
+                {"year": review_year},
+            )
+        )
     unknown = sorted(set(deprivations) - indicator_codes())
     if unknown:
-        problems.append(Problem("deprivations", N_("Unknown deprivation indicators: %(codes)s."),
-                                {"codes": ", ".join(unknown)}))
+        problems.append(
+            Problem(
+                "deprivations",
+                N_("Unknown deprivation indicators: %(codes)s."),
+                {"codes": ", ".join(unknown)},
+            )
+        )
     if income_per_head is not None and income_per_head < 0:
         problems.append(Problem("income_per_head", N_("Income per head cannot be negative.")))
     valid_from = valid_from or date(review_year + 1, 1, 1)
-    valid_to = valid_to if valid_to is not None or valid_from != date(review_year + 1, 1, 1) \
+    valid_to = (
+        valid_to
+        if valid_to is not None or valid_from != date(review_year + 1, 1, 1)
         else date(review_year + 1, 12, 31)
+    )
     if valid_to is not None and valid_to < valid_from:
         problems.append(Problem("valid_to", N_("The end date is before the start date.")))
     if problems:
         raise ValidationError(problems)
-    record = db.session.scalar(select(HouseholdPovertyStatus).where(
-        HouseholdPovertyStatus.household_id == household.id,
-        HouseholdPovertyStatus.review_year == review_year))
+    record = db.session.scalar(
+        select(HouseholdPovertyStatus).where(
+            HouseholdPovertyStatus.household_id == household.id,
+            HouseholdPovertyStatus.review_year == review_year,
+        )
+    )
     created = record is None
     if created:
         record = HouseholdPovertyStatus(household=household, review_year=review_year)
@@ -224,7 +286,16 @@ def set_poverty_status(
     record.valid_from = valid_from
     record.valid_to = valid_to
     db.session.flush()
-    record_event(AuditAction.POVERTY_SET, actor=actor, subject=household, unit_id=household.commune_id,
-                 details={"review_year": review_year, "status": status.value, "created": created,
-                          "valid_from": valid_from.isoformat()})
+    record_event(
+        AuditAction.POVERTY_SET,
+        actor=actor,
+        subject=household,
+        unit_id=household.commune_id,
+        details={
+            "review_year": review_year,
+            "status": status.value,
+            "created": created,
+            "valid_from": valid_from.isoformat(),
+        },
+    )
     return record

@@ -23,7 +23,9 @@ def keys_cli() -> None:
 
 
 @keys_cli.command("init")
-@click.option("--path", type=click.Path(dir_okay=False), help="Where to write it (default REGISTRY_KEYRING).")
+@click.option(
+    "--path", type=click.Path(dir_okay=False), help="Where to write it (default REGISTRY_KEYRING)."
+)
 @with_appcontext
 def init_command(path: str | None) -> None:
     """Create a new keyring file; refuses to overwrite an existing one."""
@@ -35,8 +37,12 @@ def init_command(path: str | None) -> None:
     if not Path(target).exists():
         write_keyring_file(Keyring.generate(), target)
     if inspect(db.engine).has_table("audit_events"):
-        record_event(AuditAction.KEYS_INIT, actor=Actor.system("keys init"), subject_type="keyring",
-                     details={"path_name": Path(target).name})
+        record_event(
+            AuditAction.KEYS_INIT,
+            actor=Actor.system("keys init"),
+            subject_type="keyring",
+            details={"path_name": Path(target).name},
+        )
         db.session.commit()
     click.echo(f"Keyring ready at {target} (mode 600). Back it up: without it no CCCD can be read.")
 
@@ -46,8 +52,10 @@ def init_command(path: str | None) -> None:
 def status_command() -> None:
     """Show the primary key and how many rows each key id encrypts."""
     ring = keys.keyring
-    click.echo(f"primary key id: {ring.primary_key_id}; key ids held: "
-               f"{', '.join(str(k) for k in sorted(ring.encryption_keys))}")
+    click.echo(
+        f"primary key id: {ring.primary_key_id}; key ids held: "
+        f"{', '.join(str(k) for k in sorted(ring.encryption_keys))}"
+    )
     for label, per_key in services.key_usage().items():
         shown = ", ".join(f"key {k}: {n}" for k, n in sorted(per_key.items())) or "no rows"
         click.echo(f"{label}: {shown}")
@@ -67,18 +75,22 @@ def rotate_command(resume: bool, batch_size: int) -> None:
         if current_app.config.get("REGISTRY_KEYRING_DATA") or not path:
             raise click.ClickException(
                 "The keyring comes from REGISTRY_KEYRING_DATA: add a key there by hand, then run "
-                "'flask keys rotate --resume'.")
+                "'flask keys rotate --resume'."
+            )
         old = keys.keyring
         new = old.with_new_primary()
         # The file is replaced first: if we stop after this, --resume finishes the job.
         write_keyring_file(new, path)
         keys.replace(new)
-        services.record_rotation(actor=actor, old_primary=old.primary_key_id, new_primary=new.primary_key_id)
+        services.record_rotation(
+            actor=actor, old_primary=old.primary_key_id, new_primary=new.primary_key_id
+        )
         db.session.commit()
         click.echo(f"New primary key {new.primary_key_id} written to {path}.")
     total = services.pending_rows(keys.cipher)
     with click.progressbar(length=total, label="Re-encrypting") as bar:
-        for done in services.reencrypt_batches(keys.cipher, actor=actor, batch_size=batch_size,
-                                               commit=db.session.commit):
+        for done in services.reencrypt_batches(
+            keys.cipher, actor=actor, batch_size=batch_size, commit=db.session.commit
+        ):
             bar.update(done)
     click.echo(f"Done: {total} rows now under key {keys.keyring.primary_key_id}.")

@@ -25,10 +25,10 @@ class Keys:
     def init_app(self, app: Any) -> None:
         self.path = app.config.get("REGISTRY_KEYRING")
         data = app.config.get("REGISTRY_KEYRING_DATA")
-        if not data and self.path and app.config.get("REGISTRY_KEYRING_CREATE"):
-            if not Path(self.path).exists():
-                write_keyring_file(Keyring.generate(), self.path)
-                log.warning("created a development keyring at %s", self.path)
+        creatable = not data and self.path and app.config.get("REGISTRY_KEYRING_CREATE")
+        if creatable and not Path(self.path).exists():
+            write_keyring_file(Keyring.generate(), self.path)
+            log.warning("created a development keyring at %s", self.path)
         if self.path and not data and Path(self.path).exists() and not file_is_private(self.path):
             log.warning("keyring file %s is readable by other users; chmod 600 it", self.path)
         self.load(self.path if not data else None, data)

@@ -40,8 +40,13 @@ def encrypted_columns() -> list[EncryptedColumn]:
     return [
         EncryptedColumn("people.cccd", Person, "cccd_ciphertext", "people", "cccd"),
         EncryptedColumn("people.cmnd", Person, "cmnd_ciphertext", "people", "cmnd"),
-        EncryptedColumn("payment_accounts.account_number", PaymentAccount, "account_ciphertext",
-                        "payment_accounts", "account_number"),
+        EncryptedColumn(
+            "payment_accounts.account_number",
+            PaymentAccount,
+            "account_ciphertext",
+            "payment_accounts",
+            "account_number",
+        ),
     ]
 
 
@@ -66,14 +71,21 @@ def pending_rows(cipher: FieldCipher) -> int:
     """How many ciphertexts are not yet under the primary key."""
     primary = cipher.keyring.primary_key_id.to_bytes(2, "big")
     return sum(
-        db.session.scalar(select(func.count()).where(col.ciphertext.is_not(None),
-                                                     _key_id_sql(col.ciphertext) != primary)) or 0
+        db.session.scalar(
+            select(func.count()).where(
+                col.ciphertext.is_not(None), _key_id_sql(col.ciphertext) != primary
+            )
+        )
+        or 0
         for col in encrypted_columns()
     )
 
 
 def reencrypt_batches(
-    cipher: FieldCipher, *, actor: Actor, batch_size: int = 1000,
+    cipher: FieldCipher,
+    *,
+    actor: Actor,
+    batch_size: int = 1000,
     commit: Callable[[], None] = lambda: None,
 ) -> Iterator[int]:
     """Re-encrypt, batch by batch, every ciphertext not under the primary key.
@@ -88,9 +100,12 @@ def reencrypt_batches(
         pk = col.model.id
         last = None
         while True:
-            stmt = (select(col.model)
-                    .where(col.ciphertext.is_not(None), _key_id_sql(col.ciphertext) != primary_bytes)
-                    .order_by(pk).limit(batch_size))
+            stmt = (
+                select(col.model)
+                .where(col.ciphertext.is_not(None), _key_id_sql(col.ciphertext) != primary_bytes)
+                .order_by(pk)
+                .limit(batch_size)
+            )
             if last is not None:
                 stmt = stmt.where(pk > last)
             rows = db.session.scalars(stmt).all()
@@ -101,12 +116,20 @@ def reencrypt_batches(
                 setattr(row, col.attribute, cipher.reencrypt(old, col.context(row.id)))
             last = rows[-1].id
             db.session.flush()
-            record_event(AuditAction.KEYS_REENCRYPT, actor=actor, subject_type="keyring",
-                         details={"column": col.label, "rows": len(rows), "to_key": primary})
+            record_event(
+                AuditAction.KEYS_REENCRYPT,
+                actor=actor,
+                subject_type="keyring",
+                details={"column": col.label, "rows": len(rows), "to_key": primary},
+            )
             commit()
             yield len(rows)
 
 
 def record_rotation(*, actor: Actor, old_primary: int, new_primary: int) -> None:
-    record_event(AuditAction.KEYS_ROTATE, actor=actor, subject_type="keyring",
-                 details={"old_primary": old_primary, "new_primary": new_primary})
+    record_event(
+        AuditAction.KEYS_ROTATE,
+        actor=actor,
+        subject_type="keyring",
+        details={"old_primary": old_primary, "new_primary": new_primary},
+    )

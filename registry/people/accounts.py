@@ -1,4 +1,4 @@
-"""A person's payment account: bank or e-wallet number encrypted like the CCCD, or post office cash."""
+"""A person's payment account: a bank or e-wallet number encrypted like the CCCD, or cash."""
 
 from __future__ import annotations
 
@@ -24,7 +24,11 @@ from registry.people.models import PaymentAccount, PaymentChannel, Person
 @cache
 def napas_banks() -> dict[str, str]:
     """NAPAS member BIN → bank short name (registry/people/data/napas-banks.csv)."""
-    with resources.files("registry.people").joinpath("data/napas-banks.csv").open(encoding="utf-8") as fh:
+    with (
+        resources.files("registry.people")
+        .joinpath("data/napas-banks.csv")
+        .open(encoding="utf-8") as fh
+    ):
         return {row["bin"]: row["short_name"] for row in csv.DictReader(fh)}
 
 
@@ -56,27 +60,45 @@ def set_payment_account(
     else:
         bank_bin = (bank_bin or "").strip()
         if bank_bin not in napas_banks():
-            problems.append(Problem("bank_bin", N_("Unknown bank code %(bin)s: choose a NAPAS member bank."),
-                                    {"bin": bank_bin or "—"}))
+            problems.append(
+                Problem(
+                    "bank_bin",
+                    N_("Unknown bank code %(bin)s: choose a NAPAS member bank."),
+                    {"bin": bank_bin or "—"},
+                )
+            )
         try:
             number = validate_account_number(account_number or "")
         except ValidationError as error:
             problems.extend(error.problems)
     if problems:
         raise ValidationError(problems)
-    for old in db.session.scalars(select(PaymentAccount).where(PaymentAccount.person_id == person.id,
-                                                               PaymentAccount.is_active)):
+    for old in db.session.scalars(
+        select(PaymentAccount).where(
+            PaymentAccount.person_id == person.id, PaymentAccount.is_active
+        )
+    ):
         old.is_active = False
     db.session.flush()
-    account = PaymentAccount(id=uuid.uuid4(), person_id=person.id, channel=channel, bank_bin=bank_bin,
-                             holder_name=(holder_name or person.full_name).strip())
+    account = PaymentAccount(
+        id=uuid.uuid4(),
+        person_id=person.id,
+        channel=channel,
+        bank_bin=bank_bin,
+        holder_name=(holder_name or person.full_name).strip(),
+    )
     if number is not None:
         account.account_index = cipher.blind_index("account", f"{bank_bin}:{number}")
         account.account_ciphertext = cipher.encrypt(number, account_context(account))
     db.session.add(account)
     db.session.flush()
-    record_event(AuditAction.ACCOUNT_SET, actor=actor, subject=person, unit_id=person.commune_id,
-                 details={"channel": channel.value, "bank_bin": bank_bin, "account": str(account.id)})
+    record_event(
+        AuditAction.ACCOUNT_SET,
+        actor=actor,
+        subject=person,
+        unit_id=person.commune_id,
+        details={"channel": channel.value, "bank_bin": bank_bin, "account": str(account.id)},
+    )
     return account
 
 
@@ -88,6 +110,11 @@ def read_account_masked(
         return None
     actor.require(Permission.CCCD_VIEW_MASKED)
     number = cipher.decrypt(account.account_ciphertext, account_context(account))
-    record_event(AuditAction.ACCOUNT_DECRYPT, actor=actor, subject=person, unit_id=person.commune_id,
-                 details={"purpose": "display_masked", "account": str(account.id)})
+    record_event(
+        AuditAction.ACCOUNT_DECRYPT,
+        actor=actor,
+        subject=person,
+        unit_id=person.commune_id,
+        details={"purpose": "display_masked", "account": str(account.id)},
+    )
     return mask_tail(number)

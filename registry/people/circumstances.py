@@ -23,7 +23,9 @@ from registry.people.models import (
 )
 
 #: Kinds of which a person can hold only one at a time: a new one closes the old one.
-_SINGLE = frozenset({CircumstanceKind.DISABILITY, CircumstanceKind.PENSION, CircumstanceKind.SINGLE_PARENT})
+_SINGLE = frozenset(
+    {CircumstanceKind.DISABILITY, CircumstanceKind.PENSION, CircumstanceKind.SINGLE_PARENT}
+)
 
 
 def _audit_kind(kind: CircumstanceKind) -> str:
@@ -60,9 +62,16 @@ def add_circumstance(
     if ended_on is not None and ended_on < started_on:
         problems.append(Problem("ended_on", N_("The end date is before the start date.")))
     if (kind is CircumstanceKind.DISABILITY) != (disability_level is not None):
-        problems.append(Problem("disability_level", N_("A disability needs its level, and only a disability has one.")))
+        problems.append(
+            Problem(
+                "disability_level",
+                N_("A disability needs its level, and only a disability has one."),
+            )
+        )
     if kind is CircumstanceKind.SINGLE_PARENT and (children_count is None or children_count < 1):
-        problems.append(Problem("children_count", N_("Enter how many children the parent raises alone.")))
+        problems.append(
+            Problem("children_count", N_("Enter how many children the parent raises alone."))
+        )
     if kind is not CircumstanceKind.SINGLE_PARENT:
         children_count = None
     if person.death_on is not None and started_on > person.death_on:
@@ -73,16 +82,32 @@ def add_circumstance(
         for old in person.circumstances:
             if old.kind is kind and old.ended_on is None and old.started_on < started_on:
                 old.ended_on = started_on - timedelta(days=1)
-    record = Circumstance(person=person, kind=kind, started_on=started_on, ended_on=ended_on,
-                          disability_level=disability_level, children_count=children_count,
-                          reference=(reference or "").strip() or None, note=(note or "").strip() or None)
+    record = Circumstance(
+        person=person,
+        kind=kind,
+        started_on=started_on,
+        ended_on=ended_on,
+        disability_level=disability_level,
+        children_count=children_count,
+        reference=(reference or "").strip() or None,
+        note=(note or "").strip() or None,
+    )
     db.session.add(record)
     db.session.flush()
-    details = {"kind": _audit_kind(kind), "started_on": started_on.isoformat(), "circumstance": record.id}
+    details = {
+        "kind": _audit_kind(kind),
+        "started_on": started_on.isoformat(),
+        "circumstance": record.id,
+    }
     if disability_level is not None:
         details["disability_level"] = disability_level.value
-    record_event(AuditAction.CIRCUMSTANCE_ADD, actor=actor, subject=person, unit_id=person.commune_id,
-                 details=details)
+    record_event(
+        AuditAction.CIRCUMSTANCE_ADD,
+        actor=actor,
+        subject=person,
+        unit_id=person.commune_id,
+        details=details,
+    )
     return record
 
 
@@ -92,7 +117,9 @@ def end_circumstance(
     """Close a circumstance (e.g. a pregnancy ended, a student left school)."""
     actor.require(Permission.PERSON_WRITE)
     record = next((c for c in person.circumstances if c.id == circumstance_id), None)
-    if record is None or (record.kind in SENSITIVE_KINDS and not actor.can(Permission.SENSITIVE_READ)):
+    if record is None or (
+        record.kind in SENSITIVE_KINDS and not actor.can(Permission.SENSITIVE_READ)
+    ):
         raise NotFoundError()
     if ended_on < record.started_on:
         raise ValidationError([Problem("ended_on", N_("The end date is before the start date."))])
@@ -100,9 +127,17 @@ def end_circumstance(
         raise ValidationError([Problem("ended_on", N_("The end date is in the future."))])
     record.ended_on = ended_on
     db.session.flush()
-    record_event(AuditAction.CIRCUMSTANCE_END, actor=actor, subject=person, unit_id=person.commune_id,
-                 details={"kind": _audit_kind(record.kind), "ended_on": ended_on.isoformat(),
-                          "circumstance": record.id})
+    record_event(
+        AuditAction.CIRCUMSTANCE_END,
+        actor=actor,
+        subject=person,
+        unit_id=person.commune_id,
+        details={
+            "kind": _audit_kind(record.kind),
+            "ended_on": ended_on.isoformat(),
+            "circumstance": record.id,
+        },
+    )
     return record
 
 
@@ -133,7 +168,9 @@ def add_merit_record(
     problems = []
     if category in RATED_CATEGORIES:
         if injury_rate is None or not 1 <= injury_rate <= 100:
-            problems.append(Problem("injury_rate", N_("Enter the bodily-injury rate, from 1 to 100 percent.")))
+            problems.append(
+                Problem("injury_rate", N_("Enter the bodily-injury rate, from 1 to 100 percent."))
+            )
     else:
         injury_rate = None
     if category is MeritCategory.MARTYR_RELATIVE:
@@ -145,11 +182,26 @@ def add_merit_record(
         problems.append(Problem("recognised_on", N_("The recognition date is in the future.")))
     if problems:
         raise ValidationError(problems)
-    record = MeritRecord(person=person, category=category, recognised_on=recognised_on, injury_rate=injury_rate,
-                         martyrs=martyrs, certificate_number=(certificate_number or "").strip() or None)
+    record = MeritRecord(
+        person=person,
+        category=category,
+        recognised_on=recognised_on,
+        injury_rate=injury_rate,
+        martyrs=martyrs,
+        certificate_number=(certificate_number or "").strip() or None,
+    )
     db.session.add(record)
     db.session.flush()
-    record_event(AuditAction.MERIT_ADD, actor=actor, subject=person, unit_id=person.commune_id,
-                 details={"category": category.value, "injury_rate": injury_rate, "martyrs": martyrs,
-                          "merit_record": record.id})
+    record_event(
+        AuditAction.MERIT_ADD,
+        actor=actor,
+        subject=person,
+        unit_id=person.commune_id,
+        details={
+            "category": category.value,
+            "injury_rate": injury_rate,
+            "martyrs": martyrs,
+            "merit_record": record.id,
+        },
+    )
     return record

@@ -13,7 +13,6 @@ from registry.calendar import office_today
 from registry.errors import NotFoundError, RegistryError
 from registry.extensions import db, keys
 from registry.households.services import get_household_by_code, register_household
-from registry.identity.cccd import mask_cccd
 from registry.people.identity import read_cccd
 from registry.people.models import Relation, Sex
 from registry.people.queries import find_by_cccd
@@ -32,16 +31,29 @@ def people_cli() -> None:
 @click.option("--birth-date", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--sex", required=True, type=click.Choice([s.value for s in Sex]))
 @click.option("--cccd", required=True, help="The 12-digit personal ID number.")
-@click.option("--household", "household_code", help="Household code; created with this person as head if new.")
-@click.option("--address", default=None, help="Address for a new household (default: the commune name).")
+@click.option(
+    "--household", "household_code", help="Household code; created with this person as head if new."
+)
+@click.option(
+    "--address", default=None, help="Address for a new household (default: the commune name)."
+)
 @with_appcontext
-def register_command(commune_code, full_name, birth_date, sex, cccd, household_code, address) -> None:
-    """Register a person (and their household if its code is new); exits 1 with the reason if refused."""
+def register_command(
+    commune_code, full_name, birth_date, sex, cccd, household_code, address
+) -> None:
+    """Register a person (and a new household); on refusal exit 1 with the reason."""
     _register(commune_code, full_name, birth_date.date(), Sex(sex), cccd, household_code, address)
 
 
-def _register(commune_code: str, full_name: str, birth_date: date, sex: Sex, cccd: str,
-              household_code: str | None, address: str | None) -> None:
+def _register(
+    commune_code: str,
+    full_name: str,
+    birth_date: date,
+    sex: Sex,
+    cccd: str,
+    household_code: str | None,
+    address: str | None,
+) -> None:
     actor, today = Actor.system("people register"), office_today()
     try:
         commune = find_unit(commune_code, on=today)
@@ -51,21 +63,39 @@ def _register(commune_code: str, full_name: str, birth_date: date, sex: Sex, ccc
                 household = get_household_by_code(household_code, actor=actor)
                 relation = Relation.OTHER
             except NotFoundError:
-                household = register_household(code=household_code, commune=commune,
-                                               address=address or commune.name, actor=actor, today=today)
+                household = register_household(
+                    code=household_code,
+                    commune=commune,
+                    address=address or commune.name,
+                    actor=actor,
+                    today=today,
+                )
                 relation = Relation.HEAD
             if household.commune_id != commune.id:
-                raise click.ClickException(f"Household {household_code} is in another commune "
-                                           f"({household.commune.code}).")
-        person = register_person(full_name=full_name, sex=sex, birth_date=birth_date, commune=commune,
-                                 household=household, relation=relation, cccd=cccd, actor=actor,
-                                 today=today, cipher=keys.cipher)
+                raise click.ClickException(
+                    f"Household {household_code} is in another commune ({household.commune.code})."
+                )
+        person = register_person(
+            full_name=full_name,
+            sex=sex,
+            birth_date=birth_date,
+            commune=commune,
+            household=household,
+            relation=relation,
+            cccd=cccd,
+            actor=actor,
+            today=today,
+            cipher=keys.cipher,
+        )
     except RegistryError as error:
         db.session.rollback()
         raise click.ClickException(error.render(gettext)) from None
     db.session.commit()
-    click.echo(f"Registered {person.full_name} (id {person.id}) in {commune.name}"
-               + (f", household {household.code}" if household else "") + ".")
+    click.echo(
+        f"Registered {person.full_name} (id {person.id}) in {commune.name}"
+        + (f", household {household.code}" if household else "")
+        + "."
+    )
 
 
 @people_cli.command("find")
@@ -76,7 +106,11 @@ def find_command(cccd: str) -> None:
     actor = Actor.system("people find")
     try:
         person = find_by_cccd(cccd, actor=actor, cipher=keys.cipher)
-        masked = read_cccd(person, actor=actor, cipher=keys.cipher, purpose="display_masked") if person else None
+        masked = (
+            read_cccd(person, actor=actor, cipher=keys.cipher, purpose="display_masked")
+            if person
+            else None
+        )
     except RegistryError as error:
         db.session.rollback()
         raise click.ClickException(error.render(gettext)) from None
@@ -84,4 +118,7 @@ def find_command(cccd: str) -> None:
     if person is None:
         click.echo("No person with this CCCD.", err=True)
         raise SystemExit(1)
-    click.echo(f"{person.id}\t{masked or mask_cccd('')}\t{person.full_name}\t{person.commune.name} ({person.commune.code})")
+    click.echo(
+        f"{person.id}\t{masked or '-'}\t{person.full_name}\t"
+        f"{person.commune.name} ({person.commune.code})"
+    )

@@ -25,7 +25,6 @@ from registry.identity.crypto import FieldCipher, FieldContext
 from registry.people.models import Person
 
 
-
 def cccd_context(person: Person) -> FieldContext:
     return FieldContext(table="people", column="cccd", row_id=str(person.id))
 
@@ -56,7 +55,9 @@ def set_cccd(
     if blocking:
         raise ValidationError(blocking)
     index = cipher.blind_index("cccd", number)
-    other = db.session.scalar(select(Person.id).where(Person.cccd_index == index, Person.id != person.id))
+    other = db.session.scalar(
+        select(Person.id).where(Person.cccd_index == index, Person.id != person.id)
+    )
     if other is not None:
         raise ConflictError(N_("This CCCD number is already registered for another person."))
     person.cccd_index = index
@@ -88,10 +89,17 @@ def read_cccd(
     """
     if person.cccd_ciphertext is None:
         return None
-    actor.require(Permission.CCCD_VIEW_MASKED if purpose == "display_masked" else Permission.CCCD_REVEAL)
+    actor.require(
+        Permission.CCCD_VIEW_MASKED if purpose == "display_masked" else Permission.CCCD_REVEAL
+    )
     number = cipher.decrypt(person.cccd_ciphertext, cccd_context(person))
-    record_event(AuditAction.CCCD_DECRYPT, actor=actor, subject=person, unit_id=person.commune_id,
-                 details={"purpose": purpose, "field": "cccd"})
+    record_event(
+        AuditAction.CCCD_DECRYPT,
+        actor=actor,
+        subject=person,
+        unit_id=person.commune_id,
+        details={"purpose": purpose, "field": "cccd"},
+    )
     return number if purpose != "display_masked" else mask_cccd(number)
 
 
@@ -101,8 +109,13 @@ def read_cmnd_masked(person: Person, *, actor: Actor, cipher: FieldCipher) -> st
         return None
     actor.require(Permission.CCCD_VIEW_MASKED)
     number = cipher.decrypt(person.cmnd_ciphertext, cmnd_context(person))
-    record_event(AuditAction.CCCD_DECRYPT, actor=actor, subject=person, unit_id=person.commune_id,
-                 details={"purpose": "display_masked", "field": "cmnd"})
+    record_event(
+        AuditAction.CCCD_DECRYPT,
+        actor=actor,
+        subject=person,
+        unit_id=person.commune_id,
+        details={"purpose": "display_masked", "field": "cmnd"},
+    )
     return mask_tail(number)
 
 

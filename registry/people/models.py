@@ -60,11 +60,14 @@ class Person(Base):
         ),
         CheckConstraint("birth_year BETWEEN 1880 AND 2200", name="birth_year_range"),
         CheckConstraint(
-            "death_on IS NULL OR birth_date IS NULL OR death_on >= birth_date", name="death_after_birth"
+            "death_on IS NULL OR birth_date IS NULL OR death_on >= birth_date",
+            name="death_after_birth",
         ),
         CheckConstraint("(cccd_ciphertext IS NULL) = (cccd_index IS NULL)", name="cccd_pair"),
         CheckConstraint("(cmnd_ciphertext IS NULL) = (cmnd_index IS NULL)", name="cmnd_pair"),
-        CheckConstraint("(household_id IS NULL) = (relation IS NULL)", name="relation_with_household"),
+        CheckConstraint(
+            "(household_id IS NULL) = (relation IS NULL)", name="relation_with_household"
+        ),
         Index("ix_people_commune_sort", "commune_id", "given_name_key", "name_key"),
     )
 
@@ -141,7 +144,8 @@ class Circumstance(Base):
             "(kind = 'disability') = (disability_level IS NOT NULL)", name="disability_needs_level"
         ),
         CheckConstraint(
-            "(kind = 'single_parent') = (children_count IS NOT NULL)", name="single_parent_needs_children"
+            "(kind = 'single_parent') = (children_count IS NOT NULL)",
+            name="single_parent_needs_children",
         ),
         CheckConstraint("children_count IS NULL OR children_count >= 1", name="children_positive"),
     )
@@ -201,7 +205,9 @@ class MeritRecord(Base):
     __table_args__ = (
         CheckConstraint("injury_rate IS NULL OR injury_rate BETWEEN 1 AND 100", name="injury_rate"),
         CheckConstraint("martyrs IS NULL OR martyrs >= 1", name="martyrs_positive"),
-        CheckConstraint("(category = 'martyr_relative') = (martyrs IS NOT NULL)", name="relative_needs_martyrs"),
+        CheckConstraint(
+            "(category = 'martyr_relative') = (martyrs IS NOT NULL)", name="relative_needs_martyrs"
+        ),
         CheckConstraint("ended_on IS NULL OR ended_on >= recognised_on", name="valid_period"),
     )
 
@@ -240,7 +246,9 @@ class PaymentAccount(Base):
             "channel = 'post_office' OR (account_ciphertext IS NOT NULL AND bank_bin IS NOT NULL)",
             name="account_for_transfers",
         ),
-        CheckConstraint("(account_ciphertext IS NULL) = (account_index IS NULL)", name="account_pair"),
+        CheckConstraint(
+            "(account_ciphertext IS NULL) = (account_index IS NULL)", name="account_pair"
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

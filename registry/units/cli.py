@@ -26,10 +26,11 @@ def units_cli() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def load_command(file: Path) -> None:
-    """Create or update units from FILE (columns: code,name,level,parent_code,valid_from,valid_to)."""
+    """Create or update units from FILE (code,name,level,parent_code,valid_from,valid_to)."""
     try:
-        report = load_units(file.read_text(encoding="utf-8-sig"), source=file.name,
-                            actor=Actor.system("units load"))
+        report = load_units(
+            file.read_text(encoding="utf-8-sig"), source=file.name, actor=Actor.system("units load")
+        )
     except RegistryError as error:
         db.session.rollback()
         raise click.ClickException(error.render(gettext)) from None

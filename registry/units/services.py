@@ -44,13 +44,16 @@ def find_unit(code: str, *, on: date) -> AdminUnit:
         .order_by(AdminUnit.valid_from.desc())
     ).first()
     if unit is None:
-        raise NotFoundError(N_("No administrative unit with code %(code)s on %(day)s."),
-                            code=code, day=on.strftime("%d/%m/%Y"))
+        raise NotFoundError(
+            N_("No administrative unit with code %(code)s on %(day)s."),
+            code=code,
+            day=on.strftime("%d/%m/%Y"),
+        )
     return unit
 
 
 def load_units(text: str, *, source: str, actor: Actor) -> UnitsLoadReport:
-    """Create or update units from CSV text (columns: code,name,level,parent_code,valid_from,valid_to).
+    """Create or update units from CSV text (code,name,level,parent_code,valid_from,valid_to).
 
     Rows are matched on (code, valid_from), so loading the same file twice changes nothing.
     Every row is checked first; one bad row rejects the whole file, naming its line.
@@ -63,7 +66,9 @@ def load_units(text: str, *, source: str, actor: Actor) -> UnitsLoadReport:
     by_key = {(u.code, u.valid_from): u for u in db.session.scalars(select(AdminUnit))}
     # Parents before children, whatever the order of the file.
     depth = {UnitLevel.PROVINCE: 0, UnitLevel.DISTRICT: 1, UnitLevel.COMMUNE: 2}
-    ordered = sorted(enumerate(rows, start=2), key=lambda lr: depth[UnitLevel(lr[1]["level"].strip())])
+    ordered = sorted(
+        enumerate(rows, start=2), key=lambda lr: depth[UnitLevel(lr[1]["level"].strip())]
+    )
     for line, row in ordered:
         key = (row["code"].strip(), date.fromisoformat(row["valid_from"]))
         unit = by_key.get(key)
@@ -80,7 +85,9 @@ def load_units(text: str, *, source: str, actor: Actor) -> UnitsLoadReport:
         unit.parent = _parent_for(row, key[1], by_key, source, line)
     db.session.flush()
     record_event(
-        AuditAction.UNITS_LOAD, actor=actor, subject_type="admin_units",
+        AuditAction.UNITS_LOAD,
+        actor=actor,
+        subject_type="admin_units",
         details={"source": source, "created": created, "updated": updated},
     )
     return UnitsLoadReport(created=created, updated=updated)
@@ -92,39 +99,72 @@ def _check_rows(rows: list[dict[str, str]], source: str) -> list[Problem]:
         return [Problem(None, N_("%(source)s holds no units."), {"source": source})]
     missing = [c for c in COLUMNS if c not in rows[0]]
     if missing:
-        return [Problem(None, N_("%(source)s lacks the columns: %(columns)s."),
-                        {"source": source, "columns": ", ".join(missing)})]
+        return [
+            Problem(
+                None,
+                N_("%(source)s lacks the columns: %(columns)s."),
+                {"source": source, "columns": ", ".join(missing)},
+            )
+        ]
     for line, row in enumerate(rows, start=2):
         where = {"source": source, "line": line}
         if not row["code"].strip().isdigit():
-            problems.append(Problem("code", N_("%(source)s line %(line)d: the code must be digits."), where))
+            problems.append(
+                Problem("code", N_("%(source)s line %(line)d: the code must be digits."), where)
+            )
         if row["level"].strip() not in {lv.value for lv in UnitLevel}:
-            problems.append(Problem("level", N_("%(source)s line %(line)d: unknown level %(level)s."),
-                                    {**where, "level": row["level"]}))
+            problems.append(
+                Problem(
+                    "level",
+                    N_("%(source)s line %(line)d: unknown level %(level)s."),
+                    {**where, "level": row["level"]},
+                )
+            )
         for column in ("valid_from", "valid_to"):
             value = row[column].strip()
             if value or column == "valid_from":
                 try:
                     date.fromisoformat(value)
                 except ValueError:
-                    problems.append(Problem(column, N_("%(source)s line %(line)d: %(column)s is not a date (YYYY-MM-DD)."),
-                                            {**where, "column": column}))
+                    problems.append(
+                        Problem(
+                            column,
+                            N_("%(source)s line %(line)d: %(column)s is not a date (YYYY-MM-DD)."),
+                            {**where, "column": column},
+                        )
+                    )
     return problems
 
 
-def _parent_for(row: dict[str, str], on: date, by_key: dict, source: str, line: int) -> AdminUnit | None:
+def _parent_for(
+    row: dict[str, str], on: date, by_key: dict, source: str, line: int
+) -> AdminUnit | None:
     code = row["parent_code"].strip()
     level = UnitLevel(row["level"].strip())
     if not code:
         if level is not UnitLevel.PROVINCE:
-            raise ValidationError([Problem("parent_code", N_("%(source)s line %(line)d: a %(level)s needs a parent_code."),
-                                           {"source": source, "line": line, "level": level.value})])
+            raise ValidationError(
+                [
+                    Problem(
+                        "parent_code",
+                        N_("%(source)s line %(line)d: a %(level)s needs a parent_code."),
+                        {"source": source, "line": line, "level": level.value},
+                    )
+                ]
+            )
         return None
     candidates: Iterable[AdminUnit] = (
         u for (c, _), u in by_key.items() if c == code and u.is_valid_on(on)
     )
     parent = next(iter(sorted(candidates, key=lambda u: u.valid_from, reverse=True)), None)
     if parent is None or parent.level not in _PARENT_LEVELS[level]:
-        raise ValidationError([Problem("parent_code", N_("%(source)s line %(line)d: no suitable parent unit %(code)s valid on %(day)s."),
-                                       {"source": source, "line": line, "code": code, "day": on.isoformat()})])
+        raise ValidationError(
+            [
+                Problem(
+                    "parent_code",
+                    N_("%(source)s line %(line)d: no parent unit %(code)s valid on %(day)s."),
+                    {"source": source, "line": line, "code": code, "day": on.isoformat()},
+                )
+            ]
+        )
     return parent

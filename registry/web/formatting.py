@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+
 from registry.calendar import OFFICE_TZ as LOCAL_TZ
 
 

@@ -10,9 +10,9 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from registry.auth import passwords
-from registry.calendar import office_today
 from registry.auth.permissions import ROLE_LABELS, Permission
 from registry.auth.services import load_user
+from registry.calendar import office_today
 from registry.errors import NotFoundError, PermissionDeniedError
 from registry.extensions import db, login_manager
 from registry.web import formatting
@@ -44,9 +44,17 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(NotFoundError, lambda e: _error_page(404, e.render(gettext)))
     app.register_error_handler(PermissionDeniedError, lambda e: _error_page(403, e.render(gettext)))
     app.register_error_handler(404, lambda e: _error_page(404, gettext("Not found.")))
-    app.register_error_handler(403, lambda e: _error_page(403, gettext("You are not allowed to do this.")))
-    app.register_error_handler(405, lambda e: (_error_page(405, gettext("Method not allowed."))[0], 405,
-                                                {"Allow": ", ".join(e.valid_methods or [])}))
+    app.register_error_handler(
+        403, lambda e: _error_page(403, gettext("You are not allowed to do this."))
+    )
+    app.register_error_handler(
+        405,
+        lambda e: (
+            _error_page(405, gettext("Method not allowed."))[0],
+            405,
+            {"Allow": ", ".join(e.valid_methods or [])},
+        ),
+    )
     app.register_error_handler(CSRFError, _csrf_error)
 
 

@@ -1,5 +1,7 @@
 """The audit chain: each row carries the previous row's hash; edits and deletions are found."""
 
+from itertools import pairwise
+
 import pytest
 from sqlalchemy import text
 
@@ -22,14 +24,16 @@ def test_an_untouched_chain_verifies(chain):
 
 
 def test_each_event_links_to_the_previous_one(chain):
-    for before, after in zip(chain, chain[1:], strict=False):
+    for before, after in pairwise(chain):
         assert after.prev_hash == before.hash and after.id == before.id + 1
 
 
 def test_an_edited_row_is_named(chain):
     victim = chain[2]
-    db.session.execute(text("UPDATE audit_events SET details = :d WHERE id = :id"),
-                       {"d": '{"n": 99}', "id": victim.id})
+    db.session.execute(
+        text("UPDATE audit_events SET details = :d WHERE id = :id"),
+        {"d": '{"n": 99}', "id": victim.id},
+    )
     db.session.expire_all()
     _, broken = verify_chain()
     assert broken is not None and broken.event_id == victim.id and "edited" in broken.reason

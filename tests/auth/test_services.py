@@ -52,7 +52,9 @@ def test_unknown_user_gets_the_same_message_and_is_not_named_in_the_trail(sessio
     with pytest.raises(AuthenticationError) as wrong:
         login("commune_a", "wrong")
     assert str(unknown.value) == str(wrong.value)
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == AuditAction.LOGIN_FAILED))
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == AuditAction.LOGIN_FAILED)
+    )
     assert "nobody" not in event.actor_name and "my-secret" not in str(event.details)
 
 
@@ -73,18 +75,44 @@ def test_session_token_is_invalidated_by_a_new_session_version(session):
 def test_weak_or_duplicate_users_are_refused(session):
     system = Actor.system("tests")
     with pytest.raises(ValidationError):
-        create_user(username="x1", full_name="X", role=Role.AUDITOR, unit=factories.unit("46"), password="short",
-                    actor=system)
+        create_user(
+            username="x1",
+            full_name="X",
+            role=Role.AUDITOR,
+            unit=factories.unit("46"),
+            password="short",
+            actor=system,
+        )
     with pytest.raises(ConflictError):
-        create_user(username="labour", full_name="X", role=Role.AUDITOR, unit=factories.unit("46"),
-                    password="long-enough-pass", actor=system)
+        create_user(
+            username="labour",
+            full_name="X",
+            role=Role.AUDITOR,
+            unit=factories.unit("46"),
+            password="long-enough-pass",
+            actor=system,
+        )
 
 
 def test_only_admins_create_users_and_only_inside_their_area(session, actor):
     with pytest.raises(PermissionDeniedError):
-        create_user(username="x2", full_name="X", role=Role.AUDITOR, unit=factories.unit(WARD_A),
-                    password="long-enough-pass", actor=actor("labour"))
-    ward_admin = factories.user("ward_admin", role=Role.ADMIN, unit_code=WARD_A, password=PASSWORD).as_actor()
+        create_user(
+            username="x2",
+            full_name="X",
+            role=Role.AUDITOR,
+            unit=factories.unit(WARD_A),
+            password="long-enough-pass",
+            actor=actor("labour"),
+        )
+    ward_admin = factories.user(
+        "ward_admin", role=Role.ADMIN, unit_code=WARD_A, password=PASSWORD
+    ).as_actor()
     with pytest.raises(ConflictError):
-        create_user(username="x3", full_name="X", role=Role.AUDITOR, unit=factories.unit(WARD_B),
-                    password="long-enough-pass", actor=ward_admin)
+        create_user(
+            username="x3",
+            full_name="X",
+            role=Role.AUDITOR,
+            unit=factories.unit(WARD_B),
+            password="long-enough-pass",
+            actor=ward_admin,
+        )

@@ -47,14 +47,22 @@ def test_children_may_come_before_their_parents_in_the_file(session):
 
 @pytest.mark.parametrize(
     "row",
-    ["99001,Xã Thử,commune,98,2025-07-01,", "ab,Xã Thử,commune,46,2025-07-01,", "99001,Xã,hamlet,46,2025-07-01,",
-     "99001,Xã,commune,46,1/7/2025,", "99001,Xã,commune,,2025-07-01,"],
+    [
+        "99001,Xã Thử,commune,98,2025-07-01,",
+        "ab,Xã Thử,commune,46,2025-07-01,",
+        "99001,Xã,hamlet,46,2025-07-01,",
+        "99001,Xã,commune,46,1/7/2025,",
+        "99001,Xã,commune,,2025-07-01,",
+    ],
 )
 def test_a_bad_row_rejects_the_whole_file(session, row):
     before = len(db.session.scalars(select(AdminUnit)).all())
     with pytest.raises(ValidationError) as caught:
-        load_units(HEADER + "99,Tỉnh Thử,province,,2025-07-01,\n" + row + "\n", source="t.csv",
-                   actor=Actor.system("tests"))
+        load_units(
+            HEADER + "99,Tỉnh Thử,province,,2025-07-01,\n" + row + "\n",
+            source="t.csv",
+            actor=Actor.system("tests"),
+        )
     assert "t.csv" in caught.value.render()
     db.session.rollback()
     assert len(db.session.scalars(select(AdminUnit)).all()) == before
