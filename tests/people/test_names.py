@@ -6,15 +6,18 @@ from hypothesis import strategies as st
 
 from registry.people.names import clean_name, fold, given_name_key, name_key, query_words
 
-names = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=60
-)
+names = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=60)
 
 
 @pytest.mark.parametrize(
     ("name", "folded"),
-    [("Nguyễn Văn Đức", "nguyen van duc"), ("ĐẶNG THỊ ÁNH", "dang thi anh"), ("Hồ  Thị\tLệ", "ho thi le"),
-     ("Nguyê\u0303n Văn A", "nguyen van a"), ("Lý Thị Mỹ-Hạnh", "ly thi my hanh")],
+    [
+        ("Nguyễn Văn Đức", "nguyen van duc"),
+        ("ĐẶNG THỊ ÁNH", "dang thi anh"),
+        ("Hồ  Thị\tLệ", "ho thi le"),
+        ("Nguyê\u0303n Văn A", "nguyen van a"),
+        ("Lý Thị Mỹ-Hạnh", "ly thi my hanh"),
+    ],
 )
 def test_fold_removes_accents_and_maps_d_with_stroke(name, folded):
     assert fold(name) == folded
