@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from registry import create_app
 from registry.auth.actors import Actor
@@ -105,8 +105,10 @@ def session(app: Flask) -> Iterator[Session]:
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        # A plain SQLAlchemy session: Flask-SQLAlchemy's own would route to the app's
+        # engine (its get_bind looks at the model's bind key first) and escape the rollback.
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
         )
         try:
             yield db.session
