@@ -40,6 +40,7 @@ def upgrade():
     sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('commune_id', sa.Integer(), nullable=False),
     sa.Column('address', sa.String(length=300), nullable=False),
+    sa.Column('address_key', sa.String(length=320), nullable=False),
     sa.Column('head_id', sa.Uuid(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

@@ -47,6 +47,8 @@ class Household(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"), index=True)
     address: Mapped[str] = mapped_column(String(300))
+    #: Lower-case unaccented address padded with spaces, so "boi chau" finds "Bội Châu".
+    address_key: Mapped[str] = mapped_column(String(320))
     head_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("people.id", use_alter=True, name="fk_households_head_id_people")
     )

@@ -18,7 +18,7 @@ from registry.households.indicators import indicator_codes
 from registry.households.models import Area, Household, HouseholdPovertyStatus, PovertyStatus
 from registry.i18n import N_
 from registry.people.models import Person, Relation
-from registry.people.names import fold
+from registry.people.names import fold, name_key
 from registry.units.models import AdminUnit, UnitLevel
 from registry.units.scope import in_scope
 
@@ -85,7 +85,9 @@ def register_household(
         raise ValidationError(problems)
     if db.session.scalar(select(Household.id).where(Household.code == code)):
         raise ConflictError(N_("The household code %(code)s is already used."), code=code)
-    household = Household(id=uuid.uuid4(), code=code, commune=commune, address=address)
+    household = Household(
+        id=uuid.uuid4(), code=code, commune=commune, address=address, address_key=name_key(address)
+    )
     db.session.add(household)
     db.session.flush()
     record_event(
@@ -117,6 +119,7 @@ def update_household(household: Household, *, address: str, actor: Actor) -> Hou
     if address != household.address:
         old = household.address
         household.address = address
+        household.address_key = name_key(address)
         record_event(
             AuditAction.HOUSEHOLD_UPDATE,
             actor=actor,
@@ -179,7 +182,7 @@ def list_households(
         stmt = stmt.where(
             or_(
                 Household.code.ilike(f"%{word}%"),
-                func.lower(Household.address).like(f"%{word}%"),
+                Household.address_key.like(f"% {word}%"),
                 Household.id.in_(member),
             )
         )

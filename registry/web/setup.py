@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlsplit
 
 from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -16,6 +17,7 @@ from registry.calendar import office_today
 from registry.errors import NotFoundError, PermissionDeniedError
 from registry.extensions import db, login_manager
 from registry.web import formatting
+from registry.web.decorators import safe_next
 from registry.web.i18n import LOCALES, select_locale
 
 
@@ -77,7 +79,15 @@ def _error_page(status: int, message: str):
 
 def _csrf_error(error: CSRFError):
     flash(gettext("The form expired or was sent twice. Please try again."), "error")
-    return redirect(request.referrer or url_for("home.index"))
+    # The referrer may be another site: go back only to a path of ours.
+    referrer = urlsplit(request.referrer or "")
+    same_site = referrer.netloc in ("", request.host)
+    back = (
+        safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+        if same_site
+        else None
+    )
+    return redirect(back or url_for("home.index"))
 
 
 def _rollback_on_error(exc: BaseException | None) -> None:

@@ -172,3 +172,12 @@ def test_listing_filters_by_poverty_and_finds_members_by_unaccented_name(actor, 
     rows, _ = list_households(actor=officer, today=today, query="hoang duc")
     assert [r.household.id for r in rows] == [poor.id]
     assert list_households(actor=actor("labour"), today=today)[1] == 3
+
+
+@pytest.mark.parametrize("query", ["boi chau", "Bội Châu", "kiet 12", "phan boi"])
+def test_addresses_are_found_with_or_without_accents(officer, today, query):
+    home = factories.household(
+        WARD_A, actor=officer, today=today, address="Tổ 3, Kiệt 12 Phan Bội Châu"
+    )
+    rows, _ = list_households(actor=officer, today=today, query=query)
+    assert [r.household.id for r in rows] == [home.id]

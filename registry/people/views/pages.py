@@ -1,0 +1,87 @@
+"""Finding a person by name (accents optional) or by CCCD; the person page and its audited reads."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+
+from registry.audit.queries import subject_events
+from registry.auth.actors import Actor
+from registry.auth.permissions import Permission
+from registry.errors import ValidationError
+from registry.extensions import db, keys
+from registry.people.circumstances import visible_circumstances
+from registry.people.identity import read_cccd, read_cmnd_masked
+from registry.people.models import Person
+from registry.people.queries import find_by_cccd, get_person, looks_like_cccd, search_people
+from registry.people.schemas import SearchInputSchema, load_form
+from registry.people.views import bp
+from registry.web.decorators import permission_required, render_rejected
+from registry.web.setup import current_actor, today
+
+PER_PAGE = 50
+
+
+@bp.get("/")
+def search():
+    actor = current_actor()
+    try:
+        data = load_form(SearchInputSchema(), request.args)
+    except ValidationError as error:
+        return render_rejected("people/search.html", error, q="", results=None)
+    q = data["q"] or ""
+    if not q:
+        return render_template("people/search.html", q="", results=None)
+    if looks_like_cccd(q):
+        try:
+            person = find_by_cccd(q, actor=actor, cipher=keys.cipher)
+        except ValidationError as error:
+            return render_rejected("people/search.html", error, q=q, results=None)
+        db.session.commit()  # the look-up is audited, found or not
+        if person is not None:
+            return redirect(url_for(".show", person_id=person.id))
+        return render_template("people/search.html", q=q, results=None, not_found=True)
+    results = search_people(actor=actor, query=q, page=data["page"], per_page=PER_PAGE)
+    return render_template("people/search.html", q=q, results=results)
+
+
+def _person_page(person: Person, actor: Actor, *, revealed: str | None = None) -> str:
+    """Render the person page. Reading the CCCD writes audit events; the caller commits."""
+    context = {
+        "person": person,
+        "revealed_cccd": revealed,
+        "cccd_masked": None,
+        "cmnd_masked": None,
+        "today": today(),
+    }
+    if actor.can(Permission.CCCD_VIEW_MASKED):
+        if revealed is None:
+            context["cccd_masked"] = read_cccd(
+                person, actor=actor, cipher=keys.cipher, purpose="display_masked"
+            )
+        context["cmnd_masked"] = read_cmnd_masked(person, actor=actor, cipher=keys.cipher)
+    context["circumstances"] = visible_circumstances(person, actor=actor)
+    context["merits"] = person.merit_records
+    context["events"] = subject_events(
+        actor=actor, subject_type="people", subject_id=str(person.id)
+    )
+    return render_template("people/show.html", **context)
+
+
+@bp.get("/<uuid:person_id>")
+def show(person_id):
+    actor = current_actor()
+    page = _person_page(get_person(person_id, actor=actor), actor)
+    db.session.commit()  # the decryption for display is audited
+    return page
+
+
+@bp.post("/<uuid:person_id>/reveal")
+@permission_required(Permission.CCCD_REVEAL)
+def reveal(person_id):
+    """Show the full CCCD once, on this response only (never stored in the session or flashed)."""
+    actor = current_actor()
+    person = get_person(person_id, actor=actor)
+    number = read_cccd(person, actor=actor, cipher=keys.cipher, purpose="display_full")
+    page = _person_page(person, actor, revealed=number or "")
+    db.session.commit()
+    return page
