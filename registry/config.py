@@ -105,7 +105,6 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         config["SECRET_KEY"] = _instance_secret(instance_path)
     if not production and not (config["REGISTRY_KEYRING"] or config["REGISTRY_KEYRING_DATA"]):
         config["REGISTRY_KEYRING"] = str(Path(instance_path) / "keyring.json")
-        config["REGISTRY_KEYRING_CREATE"] = True
     return config
 
 

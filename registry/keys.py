@@ -10,7 +10,13 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from registry.identity.crypto import FieldCipher
-from registry.identity.keyring import Keyring, file_is_private, load_keyring, write_keyring_file
+from registry.identity.keyring import (
+    Keyring,
+    KeyringError,
+    file_is_private,
+    load_keyring,
+    write_keyring_file,
+)
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +24,10 @@ log = logging.getLogger(__name__)
 @dataclass
 class _KeyState:
     path: str | None
-    keyring: Keyring
-    cipher: FieldCipher
+    keyring: Keyring | None
+    cipher: FieldCipher | None
     mtime: int | None
+    error: KeyringError | None = None
 
 
 class Keys:
@@ -33,19 +40,38 @@ class Keys:
     def init_app(self, app: Flask) -> None:
         path = app.config.get("REGISTRY_KEYRING")
         data = app.config.get("REGISTRY_KEYRING_DATA")
-        creatable = not data and path and app.config.get("REGISTRY_KEYRING_CREATE")
-        if creatable and not Path(path).exists():
+        development = app.config.get("REGISTRY_ENV") == "development"
+        if not data and path and development and not Path(path).exists():
             write_keyring_file(Keyring.generate(), path)
             log.warning("created a development keyring at %s", path)
         if path and not data and Path(path).exists() and not file_is_private(path):
             log.warning("keyring file %s is readable by other users; chmod 600 it", path)
-        app.extensions["registry.keys"] = self._load(None if data else path, data)
+        try:
+            state = self._load(None if data else path, data)
+        except KeyringError as error:
+            # Let the app start so `flask keys init` can create the file; any use of the
+            # keys, and the WSGI entry point (see require), fail with this message instead.
+            state = _KeyState(path, None, None, None, error)
+        app.extensions["registry.keys"] = state
+
+    def require(self) -> None:
+        """Stop start-up when the keyring cannot be loaded (called by wsgi.py)."""
+        self._ready()
 
     @staticmethod
     def _load(path: str | None, data: str | None = None) -> _KeyState:
         keyring = load_keyring(path=path, data=data)
         mtime = os.stat(path).st_mtime_ns if path else None
         return _KeyState(path, keyring, FieldCipher(keyring), mtime)
+
+    def _ready(self) -> _KeyState:
+        state = self._state()
+        if state.error is not None:
+            raise KeyringError(
+                "%(error)s. Create it with 'flask keys init' or set REGISTRY_KEYRING(_DATA).",
+                error=state.error.render(),
+            )
+        return state
 
     def _state(self) -> _KeyState:
         state: _KeyState = current_app.extensions["registry.keys"]
@@ -56,7 +82,7 @@ class Keys:
                 mtime = os.stat(state.path).st_mtime_ns
             except OSError:
                 return state
-            if mtime != state.mtime:
+            if mtime != state.mtime or state.error is not None:
                 state = current_app.extensions["registry.keys"] = self._load(state.path)
         return state
 
@@ -74,8 +100,12 @@ class Keys:
 
     @property
     def keyring(self) -> Keyring:
-        return self._state().keyring
+        keyring = self._ready().keyring
+        assert keyring is not None
+        return keyring
 
     @property
     def cipher(self) -> FieldCipher:
-        return self._state().cipher
+        cipher = self._ready().cipher
+        assert cipher is not None
+        return cipher

@@ -211,3 +211,53 @@ def test_keys_init_writes_a_private_keyring_and_never_overwrites(office, tmp_pat
     content = target.read_bytes()
     again = runner.invoke(args=["keys", "init", "--path", str(target)])
     assert again.exit_code != 0 and target.read_bytes() == content
+
+
+def test_a_fresh_database_says_to_load_units_first(tmp_path):
+    keyring = tmp_path / "keyring.json"
+    write_keyring_file(Keyring.generate(), str(keyring))
+    app = create_app(
+        {
+            "REGISTRY_ENV": "testing",
+            "SECRET_KEY": "x",
+            "REGISTRY_KEYRING": str(keyring),
+            "REGISTRY_KEYRING_DATA": None,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e.db'}",
+        }
+    )
+    with app.app_context():
+        upgrade()
+    runner = app.test_cli_runner()
+    result = register(runner, sex="female", birth_date="1990-04-02")
+    assert result.exit_code != 0 and "units load" in result.output
+    loaded = runner.invoke(args=["units", "load", "46-hue.csv"])  # a shipped file, by name
+    assert loaded.exit_code == 0, loaded.output
+    assert register(runner, sex="female", birth_date="1990-04-02").exit_code == 0
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_without_its_keyring_file_the_app_still_starts_so_keys_init_can_create_it(tmp_path):
+    target = tmp_path / "keys" / "keyring.json"
+    app = create_app(
+        {
+            "REGISTRY_ENV": "production",
+            "SECRET_KEY": "x" * 64,
+            "REGISTRY_KEYRING": str(target),
+            "REGISTRY_KEYRING_DATA": None,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+        }
+    )
+    from registry.extensions import keys
+    from registry.identity.keyring import KeyringError
+
+    with app.app_context():
+        with pytest.raises(KeyringError, match="keys init"):
+            keys.require()
+        upgrade()
+    result = app.test_cli_runner().invoke(args=["keys", "init"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        keys.require()
+        assert keys.cipher is not None
+        db.engine.dispose()

@@ -32,7 +32,7 @@ def init_command(path: str | None) -> None:
     target = path or current_app.config.get("REGISTRY_KEYRING")
     if not target:
         raise click.ClickException("Set REGISTRY_KEYRING or pass --path.")
-    if Path(target).exists() and (path or not current_app.config.get("REGISTRY_KEYRING_CREATE")):
+    if Path(target).exists() and (path or current_app.config.get("REGISTRY_ENV") != "development"):
         raise click.ClickException(f"{target} exists; a keyring is never overwritten.")
     if not Path(target).exists():
         write_keyring_file(Keyring.generate(), target)

@@ -23,10 +23,18 @@ def units_cli() -> None:
 
 
 @units_cli.command("load")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def load_command(file: Path) -> None:
-    """Create or update units from FILE (code,name,level,parent_code,valid_from,valid_to)."""
+    """Create or update units from FILE (code,name,level,parent_code,valid_from,valid_to).
+
+    FILE may also name a file shipped with the registry, e.g. 46-hue.csv.
+    """
+    if not file.exists() and (BUNDLED / file.name).exists():
+        file = BUNDLED / file.name
+    if not file.exists():
+        shipped = ", ".join(sorted(p.name for p in BUNDLED.glob("*.csv")))
+        raise click.ClickException(f"{file}: no such file (shipped with the registry: {shipped}).")
     try:
         report = load_units(
             file.read_text(encoding="utf-8-sig"), source=file.name, actor=Actor.system("units load")

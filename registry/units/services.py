@@ -43,6 +43,10 @@ def find_unit(code: str, *, on: date) -> AdminUnit:
         )
         .order_by(AdminUnit.valid_from.desc())
     ).first()
+    if unit is None and db.session.scalar(select(AdminUnit.id).limit(1)) is None:
+        raise NotFoundError(
+            N_("No administrative units are loaded yet: run 'flask units load FILE' first.")
+        )
     if unit is None:
         raise NotFoundError(
             N_("No administrative unit with code %(code)s on %(day)s."),
