@@ -134,6 +134,7 @@ def main() -> None:
             f"name search 'thi hoa', one ward's scope: "
             f"{timed(lambda: search_people(actor=officer, query='thi hoa')):.1f} ms (median)"
         )
+
         def lookup() -> None:
             find_by_cccd(rng.choice(numbers), actor=actor, cipher=keys.cipher)
 

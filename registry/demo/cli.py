@@ -20,10 +20,20 @@ def demo_cli() -> None:
 
 
 @demo_cli.command("seed")
-@click.option("--households", default=300, show_default=True, type=click.IntRange(1, 20_000),
-              help="How many households to create.")
-@click.option("--seed", default=2026, show_default=True, type=int,
-              help="Seed of the random draw: the same seed gives the same names and families.")
+@click.option(
+    "--households",
+    default=300,
+    show_default=True,
+    type=click.IntRange(1, 20_000),
+    help="How many households to create.",
+)
+@click.option(
+    "--seed",
+    default=2026,
+    show_default=True,
+    type=int,
+    help="Seed of the random draw: the same seed gives the same names and families.",
+)
 @with_appcontext
 def seed_command(households: int, seed: int) -> None:
     """Create synthetic households, people and one user per role in an empty registry.
@@ -32,8 +42,9 @@ def seed_command(households: int, seed: int) -> None:
     committed at the end, or not at all. If any household exists, nothing is changed.
     """
     try:
-        report = seed_demo(households=households, seed=seed, today=office_today(),
-                           actor=Actor.system("demo seed"))
+        report = seed_demo(
+            households=households, seed=seed, today=office_today(), actor=Actor.system("demo seed")
+        )
     except DemoDataPresentError as error:
         db.session.rollback()
         click.echo(error.render(gettext))
@@ -57,9 +68,15 @@ def _echo_logins(logins: tuple[DemoLogin, ...]) -> None:
     if not logins:
         return
     click.echo("\nDemo logins (synthetic data only; never keep these accounts in production):")
-    rows = [(login.username, gettext(ROLE_LABELS[login.role]), login.unit_name,
-             login.password if login.created else f"{login.password} (unless changed since)")
-            for login in logins]
+    rows = [
+        (
+            login.username,
+            gettext(ROLE_LABELS[login.role]),
+            login.unit_name,
+            login.password if login.created else f"{login.password} (unless changed since)",
+        )
+        for login in logins
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]

@@ -56,8 +56,15 @@ class FamilyBuilder:
     # -- people ------------------------------------------------------------------------
 
     def person(
-        self, sex: Sex, year: int, relation: Relation, family: str | None = None, *,
-        moved_in: bool = False, born_on: date | None = None, year_only: bool | None = None,
+        self,
+        sex: Sex,
+        year: int,
+        relation: Relation,
+        family: str | None = None,
+        *,
+        moved_in: bool = False,
+        born_on: date | None = None,
+        year_only: bool | None = None,
     ) -> PersonPlan:
         """A person with a name of their generation and, mostly, a CCCD valid for sex and year.
 
@@ -79,8 +86,15 @@ class FamilyBuilder:
         has_cccd = rng.random() < (0.96 if age >= 14 else 0.35)
         cccd = self.cccd(sex, year, province) if has_cccd else None
         cmnd = names.cmnd_number(rng, province) if age >= 35 and rng.random() < 0.05 else None
-        return PersonPlan(full_name=full_name, sex=sex, birth_year=year, birth_date=birth,
-                          relation=relation, cccd=cccd, cmnd=cmnd)
+        return PersonPlan(
+            full_name=full_name,
+            sex=sex,
+            birth_year=year,
+            birth_date=birth,
+            relation=relation,
+            cccd=cccd,
+            cmnd=cmnd,
+        )
 
     def sex(self) -> Sex:
         return Sex.MALE if self.rng.random() < 0.51 else Sex.FEMALE
@@ -98,8 +112,13 @@ class FamilyBuilder:
         return husband, self.person(Sex.FEMALE, wife_year, Relation.WIFE, moved_in=True)
 
     def children(
-        self, mother_year: int, family: str, count: int, relation: Relation = Relation.CHILD,
-        *, last_born_on: date | None = None,
+        self,
+        mother_year: int,
+        family: str,
+        count: int,
+        relation: Relation = Relation.CHILD,
+        *,
+        last_born_on: date | None = None,
     ) -> list[PersonPlan]:
         """Up to ``count`` children, eldest first, born when the mother was 20–42.
 
@@ -114,8 +133,9 @@ class FamilyBuilder:
             year += self.rng.randint(1, 5)
         kids = [self.person(self.sex(), y, relation, family) for y in years]
         if last_born_on is not None:
-            kids.append(self.person(self.sex(), last_born_on.year, relation, family,
-                                    born_on=last_born_on))
+            kids.append(
+                self.person(self.sex(), last_born_on.year, relation, family, born_on=last_born_on)
+            )
         return kids
 
     def add(self, person: PersonPlan, kind: CircumstanceKind, started_on: date, **values) -> None:
@@ -135,9 +155,15 @@ class FamilyBuilder:
 
     def ordinary(self) -> HouseholdPlan:
         """A household of one of the common shapes, weighted roughly as in a Huế ward."""
-        shapes = ((self.nuclear, 40), (self.three_generations, 18), (self.with_parents, 14),
-                  (self.elderly_couple, 12), (self.elderly_alone, 6), (self.single_adult, 5),
-                  (self.young_couple, 5))
+        shapes = (
+            (self.nuclear, 40),
+            (self.three_generations, 18),
+            (self.with_parents, 14),
+            (self.elderly_couple, 12),
+            (self.elderly_alone, 6),
+            (self.single_adult, 5),
+            (self.young_couple, 5),
+        )
         make = self.rng.choices([s for s, _ in shapes], [w for _, w in shapes])[0]
         plan = HouseholdPlan(recipe=make.__name__, members=make()[:MAX_MEMBERS], is_ordinary=True)
         self.everyday_circumstances(plan)
@@ -156,12 +182,14 @@ class FamilyBuilder:
 
     def three_generations(self) -> list[PersonPlan]:
         head, wife = self.couple(58, 80)
-        son = self.person(Sex.MALE, wife.birth_year + self.rng.randint(20, 32), Relation.CHILD,
-                          head.family_name)
+        son = self.person(
+            Sex.MALE, wife.birth_year + self.rng.randint(20, 32), Relation.CHILD, head.family_name
+        )
         in_law_year = min(son.birth_year + self.rng.randint(-1, 6), self.today.year - 20)
         daughter_in_law = self.person(Sex.FEMALE, in_law_year, Relation.OTHER, moved_in=True)
-        grandchildren = self.children(in_law_year, head.family_name, self.rng.randint(1, 3),
-                                      Relation.GRANDCHILD)
+        grandchildren = self.children(
+            in_law_year, head.family_name, self.rng.randint(1, 3), Relation.GRANDCHILD
+        )
         return [head, wife, son, daughter_in_law, *grandchildren]
 
     def with_parents(self) -> list[PersonPlan]:
@@ -170,8 +198,15 @@ class FamilyBuilder:
         mother = self.person(Sex.FEMALE, mother_year, Relation.MOTHER)
         elders = [mother]
         if self.rng.random() < 0.5:
-            elders.insert(0, self.person(Sex.MALE, mother.birth_year - self.rng.randint(0, 6),
-                                         Relation.FATHER, head.family_name))
+            elders.insert(
+                0,
+                self.person(
+                    Sex.MALE,
+                    mother.birth_year - self.rng.randint(0, 6),
+                    Relation.FATHER,
+                    head.family_name,
+                ),
+            )
         kids = self.children(wife.birth_year, head.family_name, self.rng.randint(0, 2))
         return [head, wife, *kids, *elders]
 
@@ -206,11 +241,20 @@ class FamilyBuilder:
         for member in plan.members:
             age = self.today.year - member.birth_year
             if age >= 62 and self.rng.random() < 0.3:
-                self.add(member, CircumstanceKind.PENSION, self.turned(member, 60),
-                         reference=f"{self.serial()}/QĐ-BHXH", note="Lương hưu")
+                self.add(
+                    member,
+                    CircumstanceKind.PENSION,
+                    self.turned(member, 60),
+                    reference=f"{self.serial()}/QĐ-BHXH",
+                    note="Lương hưu",
+                )
             elif 16 <= age <= 22 and self.rng.random() < 0.5:
-                self.add(member, CircumstanceKind.STUDYING, self.school_year_start(),
-                         note=self.school(age))
+                self.add(
+                    member,
+                    CircumstanceKind.STUDYING,
+                    self.school_year_start(),
+                    note=self.school(age),
+                )
 
     def school_year_start(self) -> date:
         year = self.today.year if self.today.month >= 9 else self.today.year - 1
@@ -218,7 +262,19 @@ class FamilyBuilder:
 
     def school(self, age: int) -> str:
         if age <= 18:
-            return self.rng.choice(("Trường THPT Hai Bà Trưng", "Trường THPT Nguyễn Huệ",
-                                    "Trường THPT Gia Hội", "Trường THPT Cao Thắng"))
-        return self.rng.choice(("Trường Đại học Sư phạm Huế", "Trường Đại học Y - Dược Huế",
-                                "Trường Đại học Kinh tế Huế", "Trường Cao đẳng Công nghiệp Huế"))
+            return self.rng.choice(
+                (
+                    "Trường THPT Hai Bà Trưng",
+                    "Trường THPT Nguyễn Huệ",
+                    "Trường THPT Gia Hội",
+                    "Trường THPT Cao Thắng",
+                )
+            )
+        return self.rng.choice(
+            (
+                "Trường Đại học Sư phạm Huế",
+                "Trường Đại học Y - Dược Huế",
+                "Trường Đại học Kinh tế Huế",
+                "Trường Cao đẳng Công nghiệp Huế",
+            )
+        )

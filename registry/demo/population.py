@@ -64,8 +64,9 @@ def _distinct_given_names(rng: random.Random, plan: HouseholdPlan) -> None:
             given = member.full_name.split()[-1]
             if given not in used:
                 break
-            member.full_name = names.full_name(rng, member.family_name, member.sex,
-                                               member.birth_year)
+            member.full_name = names.full_name(
+                rng, member.family_name, member.sex, member.birth_year
+            )
         used.add(member.full_name.split()[-1])
 
 
@@ -121,11 +122,16 @@ def _review(rng: random.Random, plans: list[HouseholdPlan], today: date) -> None
             decisions[key] = (number, date(year, 12, rng.randint(15, 28)))
         number, signed_on = decisions[key]
         area = plan.ward.area
-        return PovertyPlan(review_year=year, status=status, area=area,
-                           is_especially_difficult_area=plan.is_especially_difficult_area,
-                           income_per_head=_income(rng, status, area),
-                           deprivations=_deprivations(rng, status),
-                           decision_number=number, decision_on=signed_on)
+        return PovertyPlan(
+            review_year=year,
+            status=status,
+            area=area,
+            is_especially_difficult_area=plan.is_especially_difficult_area,
+            income_per_head=_income(rng, status, area),
+            deprivations=_deprivations(rng, status),
+            decision_number=number,
+            decision_on=signed_on,
+        )
 
     for plan in plans:
         choices, weights = zip(*_HISTORY[plan.status], strict=True)
@@ -151,6 +157,10 @@ def _income(rng: random.Random, status: PovertyStatus, area: Area) -> int:
 
 def _deprivations(rng: random.Random, status: PovertyStatus) -> tuple[str, ...]:
     """Poor: 3 or more indicators short; near-poor fewer than 3 (Decree 07/2021/NĐ-CP art. 3)."""
-    count = {POOR: rng.randint(3, 6), NEAR_POOR: rng.randint(0, 2),
-             AVERAGE: rng.randint(0, 1), NONE: 0}[status]
+    count = {
+        POOR: rng.randint(3, 6),
+        NEAR_POOR: rng.randint(0, 2),
+        AVERAGE: rng.randint(0, 1),
+        NONE: 0,
+    }[status]
     return tuple(sorted(rng.sample(tuple(INDICATORS_2022), count)))

@@ -32,24 +32,39 @@ def elderly_without_supporter(b: FamilyBuilder, i: int) -> HouseholdPlan:
     else:
         members = [b.person(b.sex(), b.year_aged(62, 78), Relation.HEAD)]
     for person in (p for p in members if b.today.year - p.birth_year >= 61):
-        b.add(person, Kind.NO_SUPPORTER, b.day_between(b.turned(person, 60), date(2024, 12, 31)),
-              reference=f"{b.serial()}/XN-UBND")
+        b.add(
+            person,
+            Kind.NO_SUPPORTER,
+            b.day_between(b.turned(person, 60), date(2024, 12, 31)),
+            reference=f"{b.serial()}/XN-UBND",
+        )
     return HouseholdPlan(recipe="elderly_without_supporter", members=members, status=POOR)
 
 
 def elderly_in_difficult_village(b: FamilyBuilder, i: int) -> HouseholdPlan:
     """Group 5b: aged 75–79 in a poor or near-poor household of an especially difficult village."""
     members = list(b.couple(76, 78))
-    return HouseholdPlan(recipe="elderly_in_difficult_village", members=members,
-                         status=_poor_or_near(i), needs_difficult_area=True)
+    return HouseholdPlan(
+        recipe="elderly_in_difficult_village",
+        members=members,
+        status=_poor_or_near(i),
+        needs_difficult_area=True,
+    )
 
 
 def oldest_old_without_pension(b: FamilyBuilder, i: int) -> HouseholdPlan:
     """Group 5c: aged 80 or more with no pension, living with a son's family."""
-    elder = b.person(Sex.FEMALE if i % 3 else Sex.MALE, b.year_aged(82, 96),
-                     Relation.MOTHER if i % 3 else Relation.FATHER)
-    head = b.person(Sex.MALE, min(elder.birth_year + b.rng.randint(20, 34), b.today.year - 45),
-                    Relation.HEAD, elder.family_name if elder.sex is Sex.MALE else None)
+    elder = b.person(
+        Sex.FEMALE if i % 3 else Sex.MALE,
+        b.year_aged(82, 96),
+        Relation.MOTHER if i % 3 else Relation.FATHER,
+    )
+    head = b.person(
+        Sex.MALE,
+        min(elder.birth_year + b.rng.randint(20, 34), b.today.year - 45),
+        Relation.HEAD,
+        elder.family_name if elder.sex is Sex.MALE else None,
+    )
     wife = b.person(Sex.FEMALE, head.birth_year + b.rng.randint(0, 6), Relation.WIFE, moved_in=True)
     kids = b.children(wife.birth_year, head.family_name, b.rng.randint(0, 2))
     members = [head, wife, *kids, elder]
@@ -59,8 +74,13 @@ def oldest_old_without_pension(b: FamilyBuilder, i: int) -> HouseholdPlan:
 def oldest_old_with_pension(b: FamilyBuilder, i: int) -> HouseholdPlan:
     """Aged 80 or more with a pension (retired teacher or official): not in group 5c."""
     head, wife = b.couple(81, 90)
-    b.add(head, Kind.PENSION, b.turned(head, 60), reference=f"{b.serial()}/QĐ-BHXH",
-          note=b.rng.choice(("Lương hưu (giáo viên nghỉ hưu)", "Lương hưu (cán bộ nghỉ hưu)")))
+    b.add(
+        head,
+        Kind.PENSION,
+        b.turned(head, 60),
+        reference=f"{b.serial()}/QĐ-BHXH",
+        note=b.rng.choice(("Lương hưu (giáo viên nghỉ hưu)", "Lương hưu (cán bộ nghỉ hưu)")),
+    )
     members = [head, wife]
     if i % 2:
         members += b.children(wife.birth_year, head.family_name, 1)
@@ -81,19 +101,33 @@ def baby_in_poor_household(b: FamilyBuilder, i: int) -> HouseholdPlan:
     kids = b.children(wife.birth_year, head.family_name, b.rng.randint(1, 3), last_born_on=born)
     if pregnant:
         b.add(wife, Kind.PREGNANCY, b.today - timedelta(days=b.rng.randint(40, 200)))
-    return HouseholdPlan(recipe="baby_in_poor_household", members=[head, wife, *kids],
-                         status=_poor_or_near(i), needs_difficult_area=i == 0)
+    return HouseholdPlan(
+        recipe="baby_in_poor_household",
+        members=[head, wife, *kids],
+        status=_poor_or_near(i),
+        needs_difficult_area=i == 0,
+    )
 
 
-_DISABILITY_TYPES = ("Khuyết tật vận động", "Khuyết tật nghe, nói", "Khuyết tật nhìn",
-                     "Khuyết tật thần kinh, tâm thần", "Khuyết tật trí tuệ")
+_DISABILITY_TYPES = (
+    "Khuyết tật vận động",
+    "Khuyết tật nghe, nói",
+    "Khuyết tật nhìn",
+    "Khuyết tật thần kinh, tâm thần",
+    "Khuyết tật trí tuệ",
+)
 
 
 def _disability(b: FamilyBuilder, person: PersonPlan, level: DisabilityLevel) -> None:
     since = max(b.born_on_or_first(person) + timedelta(days=400), date(2016, 1, 1))
-    b.add(person, Kind.DISABILITY, b.day_between(since, b.today - timedelta(days=30)),
-          disability_level=level, reference=f"{b.serial()}/GXNKT",
-          note=b.rng.choice(_DISABILITY_TYPES))
+    b.add(
+        person,
+        Kind.DISABILITY,
+        b.day_between(since, b.today - timedelta(days=30)),
+        disability_level=level,
+        reference=f"{b.serial()}/GXNKT",
+        note=b.rng.choice(_DISABILITY_TYPES),
+    )
 
 
 def person_with_disability(b: FamilyBuilder, i: int) -> HouseholdPlan:
@@ -108,8 +142,9 @@ def person_with_disability(b: FamilyBuilder, i: int) -> HouseholdPlan:
         members = [head, wife, *kids[:1], disabled]
     elif who == 1:  # an adult son or daughter cared for by elderly parents
         head, wife = b.couple(60, 75)
-        disabled = b.person(b.sex(), wife.birth_year + b.rng.randint(22, 35), Relation.CHILD,
-                            head.family_name)
+        disabled = b.person(
+            b.sex(), wife.birth_year + b.rng.randint(22, 35), Relation.CHILD, head.family_name
+        )
         members = [head, wife, disabled]
     else:  # the elderly head of a three-generation household
         members = b.three_generations()
@@ -137,10 +172,16 @@ def single_poor_parent(b: FamilyBuilder, i: int) -> HouseholdPlan:
         kids.append(b.person(b.sex(), first, Relation.CHILD, family))
         first += b.rng.randint(2, 4)
     youngest = max(b.born_on_or_first(k) for k in kids)
-    b.add(head, Kind.SINGLE_PARENT, b.day_between(youngest, b.today - timedelta(days=60)),
-          children_count=len(kids), reference=f"{b.serial()}/XN-UBND")
-    return HouseholdPlan(recipe="single_poor_parent", members=[head, *kids],
-                         status=_poor_or_near(i))
+    b.add(
+        head,
+        Kind.SINGLE_PARENT,
+        b.day_between(youngest, b.today - timedelta(days=60)),
+        children_count=len(kids),
+        reference=f"{b.serial()}/XN-UBND",
+    )
+    return HouseholdPlan(
+        recipe="single_poor_parent", members=[head, *kids], status=_poor_or_near(i)
+    )
 
 
 def orphans_with_grandmother(b: FamilyBuilder, i: int) -> HouseholdPlan:
@@ -150,14 +191,24 @@ def orphans_with_grandmother(b: FamilyBuilder, i: int) -> HouseholdPlan:
     younger = b.person(b.sex(), b.year_aged(8, 13), Relation.GRANDCHILD, family)
     elder = b.person(b.sex(), b.year_aged(18, 21), Relation.GRANDCHILD, family)
     # Orphaned while both were under 16 (Decree 20/2021 art. 5(1)).
-    orphaned = b.day_between(b.born_on_or_first(younger) + timedelta(days=400),
-                             min(b.today - timedelta(days=365), b.turned(elder, 15)))
+    orphaned = b.day_between(
+        b.born_on_or_first(younger) + timedelta(days=400),
+        min(b.today - timedelta(days=365), b.turned(elder, 15)),
+    )
     for child in (younger, elder):
-        b.add(child, Kind.WITHOUT_SUPPORT, orphaned, reference=f"{b.serial()}/QĐ-UBND",
-              note="Mồ côi cả cha và mẹ")
+        b.add(
+            child,
+            Kind.WITHOUT_SUPPORT,
+            orphaned,
+            reference=f"{b.serial()}/QĐ-UBND",
+            note="Mồ côi cả cha và mẹ",
+        )
     b.add(elder, Kind.STUDYING, b.school_year_start(), note=b.school(20))
-    return HouseholdPlan(recipe="orphans_with_grandmother", members=[grandmother, elder, younger],
-                         status=_poor_or_near(i + 1))
+    return HouseholdPlan(
+        recipe="orphans_with_grandmother",
+        members=[grandmother, elder, younger],
+        status=_poor_or_near(i + 1),
+    )
 
 
 def elderly_taken_in_by_carer(b: FamilyBuilder, i: int) -> HouseholdPlan:
@@ -165,13 +216,23 @@ def elderly_taken_in_by_carer(b: FamilyBuilder, i: int) -> HouseholdPlan:
     head, wife = b.couple(40, 58)
     kids = b.children(wife.birth_year, head.family_name, b.rng.randint(0, 2))
     elder = b.person(b.sex(), b.year_aged(70, 85), Relation.OTHER)
-    b.add(elder, Kind.NO_SUPPORTER, date(2021, 1, 1) + timedelta(days=b.rng.randint(0, 900)),
-          reference=f"{b.serial()}/XN-UBND")
+    b.add(
+        elder,
+        Kind.NO_SUPPORTER,
+        date(2021, 1, 1) + timedelta(days=b.rng.randint(0, 900)),
+        reference=f"{b.serial()}/XN-UBND",
+    )
     taken_in = b.day_between(date(2024, 1, 1), b.today - timedelta(days=90))
-    b.add(elder, Kind.TAKEN_IN_BY_CARER, taken_in,
-          reference=f"{b.serial()}/QĐ-UBND", note="Nhận chăm sóc, nuôi dưỡng tại cộng đồng")
-    return HouseholdPlan(recipe="elderly_taken_in_by_carer", members=[head, wife, *kids, elder],
-                         status=POOR)
+    b.add(
+        elder,
+        Kind.TAKEN_IN_BY_CARER,
+        taken_in,
+        reference=f"{b.serial()}/QĐ-UBND",
+        note="Nhận chăm sóc, nuôi dưỡng tại cộng đồng",
+    )
+    return HouseholdPlan(
+        recipe="elderly_taken_in_by_carer", members=[head, wife, *kids, elder], status=POOR
+    )
 
 
 def person_with_hiv(b: FamilyBuilder, i: int) -> HouseholdPlan:
@@ -183,15 +244,33 @@ def person_with_hiv(b: FamilyBuilder, i: int) -> HouseholdPlan:
     else:
         head = b.person(b.sex(), b.year_aged(25, 48), Relation.HEAD)
         members, infected = [head], head
-    b.add(infected, Kind.HIV, b.day_between(max(b.born_on_or_first(infected), date(2012, 1, 1)),
-                                            b.today - timedelta(days=120)))
+    b.add(
+        infected,
+        Kind.HIV,
+        b.day_between(
+            max(b.born_on_or_first(infected), date(2012, 1, 1)), b.today - timedelta(days=120)
+        ),
+    )
     return HouseholdPlan(recipe="person_with_hiv", members=members, status=POOR)
 
 
-def _merit(b: FamilyBuilder, person: PersonPlan, category: MeritCategory, start: date, end: date,
-           prefix: str, **values) -> None:
-    person.merits.append(MeritPlan(category=category, recognised_on=b.day_between(start, end),
-                                   certificate_number=f"{prefix} {b.serial():05d}", **values))
+def _merit(
+    b: FamilyBuilder,
+    person: PersonPlan,
+    category: MeritCategory,
+    start: date,
+    end: date,
+    prefix: str,
+    **values,
+) -> None:
+    person.merits.append(
+        MeritPlan(
+            category=category,
+            recognised_on=b.day_between(start, end),
+            certificate_number=f"{prefix} {b.serial():05d}",
+            **values,
+        )
+    )
 
 
 def martyr_family(b: FamilyBuilder, i: int) -> HouseholdPlan:
@@ -208,28 +287,47 @@ def martyr_family(b: FamilyBuilder, i: int) -> HouseholdPlan:
     else:
         relative = b.person(b.sex(), b.year_aged(51, 57), Relation.HEAD)
         members = [relative]
-    _merit(b, relative, MeritCategory.MARTYR_RELATIVE, date(1978, 1, 1), date(1998, 12, 31),
-           "GCN-LS", martyrs=martyrs)
+    _merit(
+        b,
+        relative,
+        MeritCategory.MARTYR_RELATIVE,
+        date(1978, 1, 1),
+        date(1998, 12, 31),
+        "GCN-LS",
+        martyrs=martyrs,
+    )
     return HouseholdPlan(recipe="martyr_family", members=members)
 
 
 def heroic_mother(b: FamilyBuilder, i: int) -> HouseholdPlan:
     """A Vietnamese Heroic Mother (Bà mẹ Việt Nam anh hùng) living with her surviving son."""
     mother = b.person(Sex.FEMALE, b.year_aged(95, 101), Relation.MOTHER, year_only=True)
-    head = b.person(Sex.MALE, mother.birth_year + b.rng.randint(27, 33), Relation.HEAD,
-                    names.family_name(b.rng))
+    head = b.person(
+        Sex.MALE, mother.birth_year + b.rng.randint(27, 33), Relation.HEAD, names.family_name(b.rng)
+    )
     wife = b.person(Sex.FEMALE, head.birth_year + b.rng.randint(0, 5), Relation.WIFE)
     kids = b.children(wife.birth_year, head.family_name, 1)
     _merit(b, mother, MeritCategory.HEROIC_MOTHER, date(1994, 12, 17), date(2015, 12, 31), "BMVNAH")
-    _merit(b, mother, MeritCategory.MARTYR_RELATIVE, date(1978, 1, 1), date(1994, 12, 31), "GCN-LS",
-           martyrs=2 + i % 2)
+    _merit(
+        b,
+        mother,
+        MeritCategory.MARTYR_RELATIVE,
+        date(1978, 1, 1),
+        date(1994, 12, 31),
+        "GCN-LS",
+        martyrs=2 + i % 2,
+    )
     return HouseholdPlan(recipe="heroic_mother", members=[head, wife, *kids, mother])
 
 
 #: Injury rates to cycle through, recognition period and certificate prefix per category.
 _RATED = {
-    MeritCategory.WAR_INVALID: ((41, 61, 81, 35, 71, 21), date(1975, 5, 1), date(1995, 12, 31),
-                                "TB"),
+    MeritCategory.WAR_INVALID: (
+        (41, 61, 81, 35, 71, 21),
+        date(1975, 5, 1),
+        date(1995, 12, 31),
+        "TB",
+    ),
     MeritCategory.WAR_INVALID_CLASS_B: ((31, 45, 61), date(1976, 1, 1), date(1993, 12, 31), "TBB"),
     MeritCategory.SICK_SOLDIER: ((61, 71, 45), date(1976, 1, 1), date(2000, 12, 31), "BB"),
     MeritCategory.AGENT_ORANGE: ((45, 61, 81), date(2001, 1, 1), date(2015, 12, 31), "CĐHH"),
@@ -244,8 +342,9 @@ def veteran(category: MeritCategory) -> Recipe:
         head, wife = b.couple(68, 80)
         members = [head, wife]
         if i % 2 == 0 or category is MeritCategory.AGENT_ORANGE:
-            child = b.person(b.sex(), wife.birth_year + b.rng.randint(24, 34), Relation.CHILD,
-                             head.family_name)
+            child = b.person(
+                b.sex(), wife.birth_year + b.rng.randint(24, 34), Relation.CHILD, head.family_name
+            )
             if category is MeritCategory.AGENT_ORANGE and i == 0:  # a child harmed by the toxin
                 _disability(b, child, DisabilityLevel.ESPECIALLY_SEVERE)
             members.append(child)
@@ -271,8 +370,9 @@ def widow_after_head_died(b: FamilyBuilder, i: int) -> HouseholdPlan:
 def grandparent_died(b: FamilyBuilder, i: int) -> HouseholdPlan:
     """An elderly parent of the head died and stays on record with the death date."""
     head, wife = b.couple(40, 58)
-    father = b.person(Sex.MALE, head.birth_year - b.rng.randint(24, 34), Relation.FATHER,
-                      head.family_name)
+    father = b.person(
+        Sex.MALE, head.birth_year - b.rng.randint(24, 34), Relation.FATHER, head.family_name
+    )
     father.died_on = b.day_between(b.today - timedelta(days=4 * 365), b.today - timedelta(days=10))
     father.death_reference = f"{b.serial()}/TLKT"
     kids = b.children(wife.birth_year, head.family_name, b.rng.randint(0, 2))

@@ -96,23 +96,39 @@ def seed_demo(*, households: int, seed: int, today: date, actor: Actor) -> DemoR
     units_loaded = load_bundled_units(actor)
     wards = demo_wards(today)
     logins = ensure_demo_users(actor=actor, today=today)
-    plans = plan_demo(households=households, seed=seed, today=today,
-                      wards=[Ward(u.code, u.name) for u in wards])
+    plans = plan_demo(
+        households=households, seed=seed, today=today, wards=[Ward(u.code, u.name) for u in wards]
+    )
     registrar = _Registrar(actor=actor, today=today, seed=seed, communes={u.code: u for u in wards})
     for plan in plans:
         registrar.register(plan)
     counts = registrar.counts
     report = DemoReport(
-        households=counts["households"], people=counts["people"], deceased=counts["deceased"],
-        circumstances=counts["circumstances"], merit_records=counts["merit_records"],
-        poverty_statuses=counts["poverty_statuses"], units_loaded=units_loaded, logins=logins,
+        households=counts["households"],
+        people=counts["people"],
+        deceased=counts["deceased"],
+        circumstances=counts["circumstances"],
+        merit_records=counts["merit_records"],
+        poverty_statuses=counts["poverty_statuses"],
+        units_loaded=units_loaded,
+        logins=logins,
     )
-    record_event(AuditAction.DEMO_SEED, actor=actor, subject_type="demo", details={
-        "seed": seed, "households": report.households, "people": report.people,
-        "deceased": report.deceased, "circumstances": report.circumstances,
-        "merit_records": report.merit_records, "poverty_statuses": report.poverty_statuses,
-        "units_loaded": units_loaded, "users_created": sum(login.created for login in logins),
-    })
+    record_event(
+        AuditAction.DEMO_SEED,
+        actor=actor,
+        subject_type="demo",
+        details={
+            "seed": seed,
+            "households": report.households,
+            "people": report.people,
+            "deceased": report.deceased,
+            "circumstances": report.circumstances,
+            "merit_records": report.merit_records,
+            "poverty_statuses": report.poverty_statuses,
+            "units_loaded": units_loaded,
+            "users_created": sum(login.created for login in logins),
+        },
+    )
     return report
 
 
@@ -127,16 +143,24 @@ def load_bundled_units(actor: Actor) -> int:
 def demo_wards(today: date) -> list[AdminUnit]:
     """The communes and wards of Huế in force on ``today`` (since 1/7/2025: under the province)."""
     province = find_unit(PROVINCE, on=today)
-    wards = list(db.session.scalars(
-        select(AdminUnit)
-        .where(AdminUnit.parent_id == province.id, AdminUnit.level == UnitLevel.COMMUNE,
-               AdminUnit.valid_from <= today,
-               or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to >= today))
-        .order_by(AdminUnit.code)
-    ))
+    wards = list(
+        db.session.scalars(
+            select(AdminUnit)
+            .where(
+                AdminUnit.parent_id == province.id,
+                AdminUnit.level == UnitLevel.COMMUNE,
+                AdminUnit.valid_from <= today,
+                or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to >= today),
+            )
+            .order_by(AdminUnit.code)
+        )
+    )
     if not wards:
-        raise NotFoundError(N_("No commune or ward of province %(code)s is in force on %(day)s."),
-                            code=PROVINCE, day=today.strftime("%d/%m/%Y"))
+        raise NotFoundError(
+            N_("No commune or ward of province %(code)s is in force on %(day)s."),
+            code=PROVINCE,
+            day=today.strftime("%d/%m/%Y"),
+        )
     return wards
 
 
@@ -147,9 +171,14 @@ def ensure_demo_users(*, actor: Actor, today: date) -> tuple[DemoLogin, ...]:
         user = db.session.scalar(select(User).where(User.username == demo.username))
         created = user is None
         if user is None:
-            user = create_user(username=demo.username, full_name=demo.full_name, role=demo.role,
-                               unit=find_unit(demo.unit_code, on=today), password=DEMO_PASSWORD,
-                               actor=actor)
+            user = create_user(
+                username=demo.username,
+                full_name=demo.full_name,
+                role=demo.role,
+                unit=find_unit(demo.unit_code, on=today),
+                password=DEMO_PASSWORD,
+                actor=actor,
+            )
         logins.append(DemoLogin(user.username, user.role, user.unit.name, DEMO_PASSWORD, created))
     return tuple(logins)
 
@@ -159,8 +188,11 @@ def existing_demo_logins() -> tuple[DemoLogin, ...]:
     wanted = [d.username for d in DEMO_USERS]
     found = db.session.scalars(select(User).where(User.username.in_(wanted)))
     users = {u.username: u for u in found}
-    return tuple(DemoLogin(u.username, u.role, u.unit.name, DEMO_PASSWORD, created=False)
-                 for name in wanted if (u := users.get(name)) is not None)
+    return tuple(
+        DemoLogin(u.username, u.role, u.unit.name, DEMO_PASSWORD, created=False)
+        for name in wanted
+        if (u := users.get(name)) is not None
+    )
 
 
 class _Registrar:
@@ -178,35 +210,66 @@ class _Registrar:
     def register(self, plan: HouseholdPlan) -> Household:
         actor, today = self.actor, self.today
         assert plan.ward is not None
-        household = register_household(code=plan.code, commune=self.communes[plan.ward.code],
-                                       address=plan.address, actor=actor, today=today)
+        household = register_household(
+            code=plan.code,
+            commune=self.communes[plan.ward.code],
+            address=plan.address,
+            actor=actor,
+            today=today,
+        )
         people = [self._person(member, household) for member in plan.members]
         for member, person in zip(plan.members, people, strict=True):
             for c in member.circumstances:
-                add_circumstance(person, kind=c.kind, started_on=c.started_on,
-                                 disability_level=c.disability_level,
-                                 children_count=c.children_count, reference=c.reference,
-                                 note=c.note, actor=actor, today=today)
+                add_circumstance(
+                    person,
+                    kind=c.kind,
+                    started_on=c.started_on,
+                    disability_level=c.disability_level,
+                    children_count=c.children_count,
+                    reference=c.reference,
+                    note=c.note,
+                    actor=actor,
+                    today=today,
+                )
             for m in member.merits:
-                add_merit_record(person, category=m.category, recognised_on=m.recognised_on,
-                                 injury_rate=m.injury_rate, martyrs=m.martyrs,
-                                 certificate_number=m.certificate_number, actor=actor, today=today)
+                add_merit_record(
+                    person,
+                    category=m.category,
+                    recognised_on=m.recognised_on,
+                    injury_rate=m.injury_rate,
+                    martyrs=m.martyrs,
+                    certificate_number=m.certificate_number,
+                    actor=actor,
+                    today=today,
+                )
             self.counts["circumstances"] += len(member.circumstances)
             self.counts["merit_records"] += len(member.merits)
         for member, person in zip(plan.members, people, strict=True):
             if member.died_on is not None:
-                record_death(person, died_on=member.died_on, reference=member.death_reference,
-                             actor=actor, today=today)
+                record_death(
+                    person,
+                    died_on=member.died_on,
+                    reference=member.death_reference,
+                    actor=actor,
+                    today=today,
+                )
                 self.counts["deceased"] += 1
         if plan.new_head is not None:
             set_head(household, people[plan.new_head], actor=actor)
         for review in plan.reviews:
             set_poverty_status(
-                household, review_year=review.review_year, status=review.status, area=review.area,
+                household,
+                review_year=review.review_year,
+                status=review.status,
+                area=review.area,
                 is_especially_difficult_area=review.is_especially_difficult_area,
-                income_per_head=review.income_per_head, deprivations=review.deprivations,
-                decision_number=review.decision_number, decision_on=review.decision_on,
-                actor=actor, today=today)
+                income_per_head=review.income_per_head,
+                deprivations=review.deprivations,
+                decision_number=review.decision_number,
+                decision_on=review.decision_on,
+                actor=actor,
+                today=today,
+            )
         self.counts["households"] += 1
         self.counts["poverty_statuses"] += len(plan.reviews)
         return household
@@ -215,21 +278,47 @@ class _Registrar:
         self.counts["people"] += 1
         cccd = self._unused(member) if member.cccd else None
         born = member.birth_date
-        if born is not None and self.today - born < timedelta(days=365) \
-                and member.relation in (Relation.CHILD, Relation.GRANDCHILD):
+        if (
+            born is not None
+            and self.today - born < timedelta(days=365)
+            and member.relation in (Relation.CHILD, Relation.GRANDCHILD)
+        ):
             # A baby of the last twelve months enters the registry as a birth (khai sinh).
-            return record_birth(household, full_name=member.full_name, sex=member.sex,
-                                birth_date=born, relation=member.relation, cccd=cccd,
-                                actor=self.actor, today=self.today, cipher=self.cipher)
+            return record_birth(
+                household,
+                full_name=member.full_name,
+                sex=member.sex,
+                birth_date=born,
+                relation=member.relation,
+                cccd=cccd,
+                actor=self.actor,
+                today=self.today,
+                cipher=self.cipher,
+            )
         return register_person(
-            full_name=member.full_name, sex=member.sex, birth_date=member.birth_date,
-            birth_year=member.birth_year, household=household, relation=member.relation,
-            cccd=cccd, cmnd=member.cmnd, actor=self.actor, today=self.today, cipher=self.cipher)
+            full_name=member.full_name,
+            sex=member.sex,
+            birth_date=member.birth_date,
+            birth_year=member.birth_year,
+            household=household,
+            relation=member.relation,
+            cccd=cccd,
+            cmnd=member.cmnd,
+            actor=self.actor,
+            today=self.today,
+            cipher=self.cipher,
+        )
 
     def _unused(self, member: PersonPlan) -> str:
         number = member.cccd
         assert number is not None
-        while db.session.scalar(select(Person.id).where(
-                Person.cccd_index == self.cipher.blind_index("cccd", number))) is not None:
+        while (
+            db.session.scalar(
+                select(Person.id).where(
+                    Person.cccd_index == self.cipher.blind_index("cccd", number)
+                )
+            )
+            is not None
+        ):
             number = names.cccd_number(self._spare, member.sex, member.birth_year, number[:3])
         return number

@@ -32,6 +32,21 @@ OTHER_KINDS = tuple(
 )
 
 
+class BlankIsNone(fields.Field):
+    """An empty or blank form value counts as not given (None), so ``required`` applies."""
+
+    def deserialize(
+        self,
+        value: Any,
+        attr: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if isinstance(value, str) and not value.strip():
+            value = None
+        return super().deserialize(value, attr, data, **kwargs)
+
+
 class Text(fields.String):
     """A text box: surrounding spaces removed, an empty box read as None."""
 
@@ -70,24 +85,13 @@ class Text(fields.String):
         return text.strip() if self.strip else text
 
 
-class FormDate(fields.Field):
+class FormDate(BlankIsNone):
     """A date typed as dd/mm/yyyy (or ISO yyyy-mm-dd); an empty box is None."""
 
     default_error_messages: ClassVar[dict[str, str]] = {
         **FIELD_MESSAGES,
         "invalid": N_("Enter a real date as dd/mm/yyyy, for example 17/05/1990."),
     }
-
-    def deserialize(
-        self,
-        value: Any,
-        attr: str | None = None,
-        data: Mapping[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        if isinstance(value, str) and not value.strip():
-            value = None
-        return super().deserialize(value, attr, data, **kwargs)
 
     def _deserialize(
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
@@ -103,7 +107,7 @@ class FormDate(fields.Field):
         return day
 
 
-class FormInteger(fields.Field):
+class FormInteger(BlankIsNone):
     """A whole number; with ``grouped`` the officer may type 1.500.000 or 1 500 000 đ."""
 
     default_error_messages: ClassVar[dict[str, str]] = {
@@ -119,17 +123,6 @@ class FormInteger(fields.Field):
         super().__init__(**kwargs)
         self.grouped = grouped
         self.maximum = maximum
-
-    def deserialize(
-        self,
-        value: Any,
-        attr: str | None = None,
-        data: Mapping[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        if isinstance(value, str) and not value.strip():
-            value = None
-        return super().deserialize(value, attr, data, **kwargs)
 
     def _deserialize(
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
@@ -148,7 +141,7 @@ class FormInteger(fields.Field):
         return number
 
 
-class Choice(fields.Enum):
+class Choice(BlankIsNone, fields.Enum):
     """A select box holding an enum value; an empty choice is None."""
 
     default_error_messages: ClassVar[dict[str, str]] = {
@@ -158,17 +151,6 @@ class Choice(fields.Enum):
 
     def __init__(self, enum: Any, **kwargs: Any) -> None:
         super().__init__(enum, by_value=True, **kwargs)
-
-    def deserialize(
-        self,
-        value: Any,
-        attr: str | None = None,
-        data: Mapping[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        if isinstance(value, str) and not value.strip():
-            value = None
-        return super().deserialize(value, attr, data, **kwargs)
 
 
 class Checkbox(fields.Boolean):

@@ -15,10 +15,10 @@ from registry.households.models import Household
 from registry.households.services import check_commune, set_head
 from registry.i18n import N_
 from registry.identity.crypto import FieldCipher
-from registry.people.identity import set_cccd, set_cmnd
+from registry.people.identity import cccd_context, set_cccd, set_cmnd
 from registry.people.models import Person, Relation, Sex
 from registry.people.names import clean_name, given_name_key, name_key
-from registry.units.models import AdminUnit
+from registry.units.models import AdminUnit, UnitLevel
 
 
 def _check_person_fields(
@@ -251,8 +251,6 @@ def update_person(
         changed.append("identity_numbers")
     elif person.cccd_ciphertext is not None and ({"sex", "birth_year"} & set(changed)):
         # The stored number must still agree with the corrected sex and birth year.
-        from registry.people.identity import cccd_context
-
         set_cccd(
             person,
             cipher.decrypt(person.cccd_ciphertext, cccd_context(person)),
@@ -329,8 +327,6 @@ def record_departure(person: Person, *, to_commune: AdminUnit, actor: Actor, tod
         raise ValidationError([Problem("commune", N_("A deceased person cannot be moved."))])
     if to_commune.id == person.commune_id:
         raise ValidationError([Problem("commune", N_("The person already lives in this commune."))])
-    from registry.units.models import UnitLevel
-
     if to_commune.level is not UnitLevel.COMMUNE or not to_commune.is_valid_on(today):
         raise ValidationError(
             [

@@ -88,56 +88,83 @@ def _group_checks(today: date):
         return low <= youngest and oldest <= high
 
     def disabled(level: DisabilityLevel):
-        return lambda p: any(c.disability_level is level and c.reference and c.started_on <= today
-                             for c in _in_force(p, CircumstanceKind.DISABILITY, today))
+        return lambda p: any(
+            c.disability_level is level and c.reference and c.started_on <= today
+            for c in _in_force(p, CircumstanceKind.DISABILITY, today)
+        )
 
     def single_parent(p: Person) -> bool:
         records = _in_force(p, CircumstanceKind.SINGLE_PARENT, today)
         children = [m for m in p.household.members if m.relation is Relation.CHILD]
-        return bool(records) and _status(p, today) in POOR_OR_NEAR and \
-            records[0].children_count == len(children) >= 1
+        return (
+            bool(records)
+            and _status(p, today) in POOR_OR_NEAR
+            and records[0].children_count == len(children) >= 1
+        )
 
     return {
-        "aged 80+ without pension": lambda p: alive(p) and aged(p, 80)
-        and not _in_force(p, CircumstanceKind.PENSION, today),
-        "aged 80+ with a pension": lambda p: alive(p) and aged(p, 80)
-        and bool(_in_force(p, CircumstanceKind.PENSION, today)),
-        "aged 60-79, poor, no supporter": lambda p: alive(p) and aged(p, 60, 79)
-        and _status(p, today) is PovertyStatus.POOR
-        and bool(_in_force(p, CircumstanceKind.NO_SUPPORTER, today)),
-        "aged 75-79, poor or near-poor, especially difficult area": lambda p: aged(p, 75, 79)
-        and _status(p, today) in POOR_OR_NEAR
-        and p.household.poverty_on(today).is_especially_difficult_area,
-        "elderly taken in by a carer": lambda p: bool(
-            _in_force(p, CircumstanceKind.TAKEN_IN_BY_CARER, today))
-        and bool(_in_force(p, CircumstanceKind.NO_SUPPORTER, today)),
-        "under 36 months, poor or near-poor": lambda p: p.birth_date is not None
-        and p.birth_date > months_36_ago and _status(p, today) in POOR_OR_NEAR,
-        "under 36 months, especially difficult area": lambda p: p.birth_date is not None
-        and p.birth_date > months_36_ago and _status(p, today) in POOR_OR_NEAR
-        and p.household.poverty_on(today).is_especially_difficult_area,
+        "aged 80+ without pension": lambda p: (
+            alive(p) and aged(p, 80) and not _in_force(p, CircumstanceKind.PENSION, today)
+        ),
+        "aged 80+ with a pension": lambda p: (
+            alive(p) and aged(p, 80) and bool(_in_force(p, CircumstanceKind.PENSION, today))
+        ),
+        "aged 60-79, poor, no supporter": lambda p: (
+            alive(p)
+            and aged(p, 60, 79)
+            and _status(p, today) is PovertyStatus.POOR
+            and bool(_in_force(p, CircumstanceKind.NO_SUPPORTER, today))
+        ),
+        "aged 75-79, poor or near-poor, especially difficult area": lambda p: (
+            aged(p, 75, 79)
+            and _status(p, today) in POOR_OR_NEAR
+            and p.household.poverty_on(today).is_especially_difficult_area
+        ),
+        "elderly taken in by a carer": lambda p: (
+            bool(_in_force(p, CircumstanceKind.TAKEN_IN_BY_CARER, today))
+            and bool(_in_force(p, CircumstanceKind.NO_SUPPORTER, today))
+        ),
+        "under 36 months, poor or near-poor": lambda p: (
+            p.birth_date is not None
+            and p.birth_date > months_36_ago
+            and _status(p, today) in POOR_OR_NEAR
+        ),
+        "under 36 months, especially difficult area": lambda p: (
+            p.birth_date is not None
+            and p.birth_date > months_36_ago
+            and _status(p, today) in POOR_OR_NEAR
+            and p.household.poverty_on(today).is_especially_difficult_area
+        ),
         "severe disability": disabled(DisabilityLevel.SEVERE),
         "especially severe disability": disabled(DisabilityLevel.ESPECIALLY_SEVERE),
         "single poor parent": single_parent,
-        "child under 16 without support": lambda p: aged(p, 0, 15)
-        and bool(_in_force(p, CircumstanceKind.WITHOUT_SUPPORT, today)),
-        "orphan aged 16-22 still studying": lambda p: aged(p, 16, 22)
-        and bool(_in_force(p, CircumstanceKind.WITHOUT_SUPPORT, today))
-        and bool(_in_force(p, CircumstanceKind.STUDYING, today)),
-        "student aged 16-22": lambda p: aged(p, 16, 22)
-        and bool(_in_force(p, CircumstanceKind.STUDYING, today)),
-        "HIV in a poor household": lambda p: bool(_in_force(p, CircumstanceKind.HIV, today))
-        and _status(p, today) is PovertyStatus.POOR,
-        "pregnant woman": lambda p: p.sex is Sex.FEMALE
-        and bool(_in_force(p, CircumstanceKind.PREGNANCY, today)),
+        "child under 16 without support": lambda p: (
+            aged(p, 0, 15) and bool(_in_force(p, CircumstanceKind.WITHOUT_SUPPORT, today))
+        ),
+        "orphan aged 16-22 still studying": lambda p: (
+            aged(p, 16, 22)
+            and bool(_in_force(p, CircumstanceKind.WITHOUT_SUPPORT, today))
+            and bool(_in_force(p, CircumstanceKind.STUDYING, today))
+        ),
+        "student aged 16-22": lambda p: (
+            aged(p, 16, 22) and bool(_in_force(p, CircumstanceKind.STUDYING, today))
+        ),
+        "HIV in a poor household": lambda p: (
+            bool(_in_force(p, CircumstanceKind.HIV, today))
+            and _status(p, today) is PovertyStatus.POOR
+        ),
+        "pregnant woman": lambda p: (
+            p.sex is Sex.FEMALE and bool(_in_force(p, CircumstanceKind.PREGNANCY, today))
+        ),
         "deceased": lambda p: p.death_on is not None,
     }
 
 
 def test_the_demo_contains_every_beneficiary_group_it_promises(demo, session, today):
     people = _people(session)
-    missing = [name for name, check in _group_checks(today).items()
-               if not any(check(p) for p in people)]
+    missing = [
+        name for name, check in _group_checks(today).items() if not any(check(p) for p in people)
+    ]
     assert missing == []
 
 
@@ -150,21 +177,27 @@ def test_each_merit_category_is_present_with_its_rate_or_number_of_martyrs(demo,
     assert {r.martyrs for r in by_category[MeritCategory.MARTYR_RELATIVE]} >= {1, 2}
     assert by_category[MeritCategory.HEROIC_MOTHER]
     assert {r.injury_rate for r in by_category[MeritCategory.WAR_INVALID]} >= {41, 61, 81}
-    for category in (MeritCategory.WAR_INVALID_CLASS_B, MeritCategory.SICK_SOLDIER,
-                     MeritCategory.AGENT_ORANGE):
+    for category in (
+        MeritCategory.WAR_INVALID_CLASS_B,
+        MeritCategory.SICK_SOLDIER,
+        MeritCategory.AGENT_ORANGE,
+    ):
         assert by_category[category]
         assert all(1 <= r.injury_rate <= 100 for r in by_category[category])
     assert all(r.certificate_number for r in records)
-    mothers = [p for p in people
-               if any(m.category is MeritCategory.HEROIC_MOTHER for m in p.merit_records)]
+    mothers = [
+        p for p in people if any(m.category is MeritCategory.HEROIC_MOTHER for m in p.merit_records)
+    ]
     assert all(p.sex is Sex.FEMALE and p.birth_date is None for p in mothers)
 
 
 def test_a_deceased_former_head_leaves_a_living_head(demo, session, today):
-    deaths = session.scalars(select(AuditEvent)
-                             .where(AuditEvent.action == AuditAction.DEATH_RECORD)).all()
-    former_heads = [session.get(Person, uuid.UUID(e.subject_id))
-                    for e in deaths if e.details["was_head"]]
+    deaths = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == AuditAction.DEATH_RECORD)
+    ).all()
+    former_heads = [
+        session.get(Person, uuid.UUID(e.subject_id)) for e in deaths if e.details["was_head"]
+    ]
     assert former_heads
     for person in former_heads:
         assert person.death_on is not None and person.death_on <= today
@@ -193,8 +226,11 @@ def test_every_cccd_decrypts_and_fits_its_person(demo, session, today):
     assert 0 < len(without) < len(children)
     adults = [p for p in people if _ages(p, today)[0] >= 14]
     assert sum(p.cccd_ciphertext is not None for p in adults) > 0.85 * len(adults)
-    cmnds = [keys.cipher.decrypt(p.cmnd_ciphertext, cmnd_context(p))
-             for p in people if p.cmnd_ciphertext is not None]
+    cmnds = [
+        keys.cipher.decrypt(p.cmnd_ciphertext, cmnd_context(p))
+        for p in people
+        if p.cmnd_ciphertext is not None
+    ]
     assert cmnds and all(validate_cmnd(n) == n for n in cmnds)
 
 
@@ -226,8 +262,11 @@ def test_names_relations_and_ages_are_consistent(demo, session, today):
     assert 0.4 * len(women) < thi < len(women)
     for household in session.scalars(select(Household)):
         head = household.head
-        father = head if head.sex is Sex.MALE else next(
-            (m for m in household.members if m.relation is Relation.HUSBAND), None)
+        father = (
+            head
+            if head.sex is Sex.MALE
+            else next((m for m in household.members if m.relation is Relation.HUSBAND), None)
+        )
         for member in household.members:
             gap = member.birth_year - head.birth_year
             if member.relation is Relation.CHILD:
@@ -272,16 +311,33 @@ def test_poverty_statuses_follow_the_standard(demo, session, today):
 
 
 def test_a_full_demo_plan_has_the_quotas_and_each_group_several_times(today):
-    wards = [Ward("19789", "Phường Thuận Hóa"), Ward("19753", "Phường Phú Xuân"),
-             Ward("19945", "Xã Phú Vinh")]
+    wards = [
+        Ward("19789", "Phường Thuận Hóa"),
+        Ward("19753", "Phường Phú Xuân"),
+        Ward("19945", "Xã Phú Vinh"),
+    ]
     plans = plan_demo(households=300, seed=2026, today=today, wards=wards)
     current = Counter(p.status for p in plans)
-    assert (current[PovertyStatus.POOR], current[PovertyStatus.NEAR_POOR],
-            current[PovertyStatus.AVERAGE]) == (36, 30, 24)
+    assert (
+        current[PovertyStatus.POOR],
+        current[PovertyStatus.NEAR_POOR],
+        current[PovertyStatus.AVERAGE],
+    ) == (36, 30, 24)
     recipes = Counter(p.recipe for p in plans)
-    specials = [r for r in recipes if r not in {"nuclear", "three_generations", "with_parents",
-                                                "elderly_couple", "elderly_alone", "single_adult",
-                                                "young_couple"}]
+    specials = [
+        r
+        for r in recipes
+        if r
+        not in {
+            "nuclear",
+            "three_generations",
+            "with_parents",
+            "elderly_couple",
+            "elderly_alone",
+            "single_adult",
+            "young_couple",
+        }
+    ]
     assert len(specials) == 18
     assert all(recipes[r] >= 2 for r in specials)
     assert sum(recipes[r] >= 3 for r in specials) >= 15
@@ -293,6 +349,7 @@ def test_the_same_seed_gives_the_same_plan_and_another_seed_another(today):
     first = plan_demo(households=60, seed=11, today=today, wards=wards)
     assert plan_demo(households=60, seed=11, today=today, wards=wards) == first
     other = plan_demo(households=60, seed=12, today=today, wards=wards)
+
     def all_names(plans):
         return [m.full_name for p in plans for m in p.members]
 
@@ -304,11 +361,15 @@ def test_seeding_twice_with_the_same_seed_registers_the_same_people(session, tod
         savepoint = session.begin_nested()
         seed_demo(households=15, seed=SEED, today=today, actor=Actor.system("tests"))
         rows = session.execute(
-            select(Household.code, Person.full_name, Person.sex, Person.birth_year)
-            .join(Person, Person.household_id == Household.id)
+            select(Household.code, Person.full_name, Person.sex, Person.birth_year).join(
+                Person, Person.household_id == Household.id
+            )
         ).all()
-        numbers = sorted(keys.cipher.decrypt(p.cccd_ciphertext, cccd_context(p))
-                         for p in _people(session) if p.cccd_ciphertext is not None)
+        numbers = sorted(
+            keys.cipher.decrypt(p.cccd_ciphertext, cccd_context(p))
+            for p in _people(session)
+            if p.cccd_ciphertext is not None
+        )
         savepoint.rollback()
         return sorted((code, name, str(sex), year) for code, name, sex, year in rows), numbers
 
@@ -344,8 +405,11 @@ def test_the_seed_is_audited_with_its_counts_and_the_chain_holds(demo, session):
     assert event.details["households"] == HOUSEHOLDS
     assert event.details["people"] == demo.people
     assert event.details["poverty_statuses"] == demo.poverty_statuses
-    creates = session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == AuditAction.PERSON_CREATE))
+    creates = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == AuditAction.PERSON_CREATE)
+    )
     assert creates == demo.people
     assert verify_chain()[1] is None
 
@@ -373,9 +437,14 @@ def test_the_command_seeds_once_then_exits_quietly_without_changes(app, session)
 
 
 def test_a_newborn_is_recorded_as_a_birth(demo, session, today):
-    births = session.scalars(select(AuditEvent)
-                             .where(AuditEvent.action == AuditAction.BIRTH_RECORD)).all()
-    recent = [p for p in _people(session)
-              if p.birth_date is not None and today - p.birth_date < timedelta(days=365)
-              and p.relation in (Relation.CHILD, Relation.GRANDCHILD)]
+    births = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == AuditAction.BIRTH_RECORD)
+    ).all()
+    recent = [
+        p
+        for p in _people(session)
+        if p.birth_date is not None
+        and today - p.birth_date < timedelta(days=365)
+        and p.relation in (Relation.CHILD, Relation.GRANDCHILD)
+    ]
     assert recent and len(births) == len(recent)
