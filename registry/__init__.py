@@ -65,11 +65,12 @@ def register_commands(app: Flask) -> None:
     from registry.audit.cli import audit_cli
     from registry.auth.cli import users_cli
     from registry.demo.cli import demo_cli
+    from registry.eligibility.cli import rules_cli
     from registry.identity.cli import keys_cli
     from registry.people.cli import people_cli
     from registry.units.cli import units_cli
 
-    for group in (units_cli, users_cli, people_cli, keys_cli, audit_cli, demo_cli):
+    for group in (units_cli, users_cli, people_cli, keys_cli, audit_cli, demo_cli, rules_cli):
         app.cli.add_command(group)
 
 

@@ -31,6 +31,7 @@ ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
     "REGISTRY_LOGIN_MAX_FAILURES": ("5", "failed log-ins in a row before the account is locked"),
     "REGISTRY_LOGIN_LOCKOUT_MINUTES": ("15", "how long a locked account stays locked"),
     "REGISTRY_SESSION_HOURS": ("8", "idle session lifetime in hours"),
+    "REGISTRY_LOCAL_POLICIES": (None, "local-policy YAML files, separated by the OS path separator"),
 }
 
 
@@ -70,6 +71,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REGISTRY_KEYRING": _env("REGISTRY_KEYRING"),
         "REGISTRY_KEYRING_DATA": _env("REGISTRY_KEYRING_DATA"),
+        "REGISTRY_LOCAL_POLICIES": tuple(
+            p for p in (_env("REGISTRY_LOCAL_POLICIES") or "").split(os.pathsep) if p
+        ),
         "BABEL_DEFAULT_LOCALE": _env("REGISTRY_DEFAULT_LOCALE"),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "REGISTRY_LOGIN_MAX_FAILURES": int(_env("REGISTRY_LOGIN_MAX_FAILURES") or 5),
