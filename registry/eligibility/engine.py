@@ -152,6 +152,18 @@ def evaluate(facts: Facts, month: date, *, law: Law, explain: bool = True) -> Re
     if month_start(person.birth_date) > month:
         return Result(month, zero, (), (Reason(N_("Not yet born in this month.")),))
     month_law = law.month(month)
+    if "sa.standard_level" not in month_law.values:
+        return Result(
+            month,
+            zero,
+            (),
+            (
+                Reason(
+                    N_("The registry holds no law in force for %(month)s."),
+                    {"month": month.strftime("%m/%Y")},
+                ),
+            ),
+        )
     ctx = Ctx(facts, month_law, explain)
     considerations = consider_all(ctx)
     for group in month_law.local_groups:

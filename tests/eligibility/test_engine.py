@@ -163,3 +163,16 @@ def test_the_payment_run_mode_gives_the_same_amounts_and_groups_as_the_explained
         assert all(c.met for c in fast.considerations) and all(
             not c.reasons for c in fast.considerations
         )
+
+
+def test_a_month_before_any_parameter_gives_nothing_and_says_why():
+    result = evaluate(
+        facts(
+            birth_date=date(1930, 1, 1),
+            no_supporter=True,
+            household=HouseholdFacts(poverty=Poverty.POOR),
+        ),
+        date(2013, 5, 1),
+        law=LAW,
+    )
+    assert result.total == 0 and "no law in force for 05/2013" in result.notes[0].render()
