@@ -31,7 +31,7 @@ ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
     "REGISTRY_LOGIN_MAX_FAILURES": ("5", "failed log-ins in a row before the account is locked"),
     "REGISTRY_LOGIN_LOCKOUT_MINUTES": ("15", "how long a locked account stays locked"),
     "REGISTRY_SESSION_HOURS": ("8", "idle session lifetime in hours"),
-    "REGISTRY_LOCAL_POLICIES": (None, "local-policy YAML files, separated by the OS path separator"),
+    "REGISTRY_LOCAL_POLICIES": (None, "local-policy YAML files, separated by os.pathsep"),
 }
 
 

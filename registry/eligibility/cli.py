@@ -6,16 +6,10 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from registry.eligibility.engine import Law, load_law
 from registry.eligibility.parameters import ParameterError
-
-
-def configured_law() -> Law:
-    """The national law plus the local-policy files named in REGISTRY_LOCAL_POLICIES."""
-    return load_law(tuple(current_app.config.get("REGISTRY_LOCAL_POLICIES") or ()))
+from registry.entitlements.cli import configured_law, evaluate_command, explain_command
 
 
 @click.group("rules", help="The law engine: law cases, explanations, monthly evaluation.")
@@ -35,8 +29,8 @@ def test_command(paths: tuple[Path, ...]) -> None:
         run_cases,
     )
 
+    law = configured_law()
     try:
-        law = configured_law()
         cases = load_case_files(paths)
     except (LawCaseError, ParameterError) as error:
         click.echo(f"error: {error}", err=True)
@@ -45,3 +39,7 @@ def test_command(paths: tuple[Path, ...]) -> None:
     for line in format_report(report):
         click.echo(line)
     sys.exit(1 if report.failed else 0)
+
+
+rules_cli.add_command(explain_command)
+rules_cli.add_command(evaluate_command)

@@ -9,7 +9,7 @@ from registry.eligibility.results import MERIT, Consideration, Reason
 from registry.i18n import N_
 
 LABELS = {
-    "martyr_relative": N_("Relative of martyrs (thân nhân liệt sĩ)"),
+    "martyr_relative": N_("Relative of martyrs"),
     "heroic_mother": N_("Vietnamese Heroic Mother"),
     "wartime_hero": N_("Hero of the armed forces or Labour Hero of the resistance"),
     "war_invalid": N_("War invalid"),
@@ -61,12 +61,13 @@ MINIMUM_RATE = {
     "agent_orange": 21,
 }
 
-R_ITEM = N_("%(item)s: %(amount)s.")
+R_ALLOWANCE = N_("Monthly allowance: %(amount)s.")
+R_SUPPLEMENT = N_("Monthly supplement: %(amount)s.")
 R_RATE = N_("Injury rate %(rate)d%%.")
 
 
 def _money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
+    return f"{amount:,} đ".replace(",", ".")
 
 
 def _codes(record: MeritFact, law: MonthLaw) -> tuple[list[str], list[Reason]] | Reason:
@@ -135,7 +136,8 @@ def merit_record(record: MeritFact, law: MonthLaw, explain: bool = True) -> Cons
                 (*reasons, Reason(N_("No merit table is in force for this month."))),
             )
         total += int(amount)
-        reasons.append(Reason(R_ITEM, {"item": code, "amount": _money(int(amount))}))
+        item = R_SUPPLEMENT if code.endswith("supplement") else R_ALLOWANCE
+        reasons.append(Reason(item, {"amount": _money(int(amount))}))
         references.append(reference)
         statuses.append(status)
     return Consideration(

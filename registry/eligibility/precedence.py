@@ -21,12 +21,8 @@ from registry.eligibility.results import (
     Consideration,
     Reason,
 )
-from registry.eligibility.social_assistance import STACKS_WITH_SINGLE_PARENT
+from registry.eligibility.social_assistance import STACKS_WITH_SINGLE_PARENT, money
 from registry.i18n import N_
-
-
-def _money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
 
 
 def social_assistance_paid(candidates: list[Consideration]) -> tuple[set[str], list[Reason]]:
@@ -80,7 +76,7 @@ def apply(
                             "allowance "
                             "(%(allowance)s): only the social pension is paid."
                         ),
-                        {"pension": _money(pension.amount), "allowance": _money(sa_total)},
+                        {"pension": money(pension.amount), "allowance": money(sa_total)},
                     )
                 )
                 paid, sa_total = set(), 0
@@ -93,7 +89,7 @@ def apply(
                             "pension "
                             "(%(pension)s): only the social allowance is paid."
                         ),
-                        {"pension": _money(pension.amount), "allowance": _money(sa_total)},
+                        {"pension": money(pension.amount), "allowance": money(sa_total)},
                     )
                 )
         else:
@@ -104,7 +100,7 @@ def apply(
         notes.append(
             Reason(
                 N_("Merit allowances reduce the social allowance to %(amount)s."),
-                {"amount": _money(reduced)},
+                {"amount": money(reduced)},
             )
         )
         sa_total = reduced

@@ -17,6 +17,8 @@ from registry.eligibility.results import SOCIAL_ASSISTANCE, Consideration, Reaso
 from registry.i18n import N_
 
 POOR_OR_NEAR = (Poverty.POOR, Poverty.NEAR_POOR)
+#: Groups that reveal a person's HIV status: hidden from roles without sensitive access.
+DEPENDS_ON_HIV = frozenset({"sa.5.3", "sa.5.8"})
 #: Groups whose amount a single poor parent (art. 5(4)) receives on top: art. 6(2).
 STACKS_WITH_SINGLE_PARENT = frozenset(
     {"sa.5.5a", "sa.5.5b", "sa.5.5c", "sa.5.5d", "sa.5.6", "sa.5.8"}
@@ -50,8 +52,8 @@ R_NO_PARAMETER = N_("No amount is in force for this group in this month.")
 
 
 def money(amount: float) -> str:
-    """1234567 → '1.234.567' (the reading officers expect in explanations)."""
-    return f"{int(amount):,}".replace(",", ".")
+    """1234567 → '1.234.567 đ' (the reading officers expect in explanations)."""
+    return f"{int(amount):,} đ".replace(",", ".")
 
 
 def coefficient_text(value: float) -> str:

@@ -67,7 +67,7 @@ def test_every_programme_and_group_considered_is_explained_with_its_reference():
     paid = [c for c in result.considerations if c.paid]
     assert [c.group for c in paid] == ["sa.5.5a"]
     assert "Decree 20/2021/NĐ-CP art. 6(1)(đ)" in paid[0].reference
-    assert any("2 × standard level 500.000 = 1.000.000" in r.render() for r in paid[0].reasons)
+    assert any("2 × standard level 500.000 đ = 1.000.000 đ" in r.render() for r in paid[0].reasons)
     unmet = next(c for c in result.considerations if c.group == "sa.5.6")
     assert not unmet.met and unmet.reasons
 

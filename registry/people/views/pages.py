@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from registry.audit.queries import subject_events
 from registry.auth.actors import Actor
 from registry.auth.permissions import Permission
+from registry.eligibility.engine import load_law
+from registry.eligibility.months import month_start, parse_month
+from registry.eligibility.parameters import ParameterError
+from registry.eligibility.results import PROGRAMMES
+from registry.entitlements.services import PROGRAMME_LABELS, explain_person, local_policy_paths
 from registry.errors import ValidationError
 from registry.extensions import db, keys
 from registry.people.circumstances import visible_circumstances
@@ -64,7 +70,52 @@ def _person_page(person: Person, actor: Actor, *, revealed: str | None = None) -
     context["events"] = subject_events(
         actor=actor, subject_type="people", subject_id=str(person.id)
     )
+    context["eligibility"] = _eligibility_panel(person, actor)
     return render_template("people/show.html", **context)
+
+
+def _eligibility_panel(person: Person, actor: Actor) -> dict:
+    """The panel "Eligibility for MM/YYYY": the month of ``?month=YYYY-MM`` (the current month
+    when absent or malformed) and what the law gives the person then, every group explained.
+    """
+    month, problem = month_start(today()), None
+    asked = request.args.get("month", "").strip()
+    if asked:
+        try:
+            chosen = parse_month(asked)
+        except ValueError:
+            chosen = None
+        if chosen is not None and 1900 <= chosen.year <= 2200:
+            month = chosen
+        else:
+            problem = gettext("%(value)s is not a month; showing the current month.", value=asked)
+    panel = {
+        "month": month,
+        "value": month.strftime("%Y-%m"),
+        "problem": problem,
+        "result": None,
+        "sensitive_left_out": not actor.can(Permission.SENSITIVE_READ),
+    }
+    paths = local_policy_paths(current_app.config.get("REGISTRY_LOCAL_POLICIES", ()))
+    try:
+        law = load_law(paths)
+    except (ParameterError, OSError):
+        current_app.logger.exception("cannot load the law for the eligibility panel")
+        panel["problem"] = gettext("The law parameters could not be loaded; ask the administrator.")
+        return panel
+    _, _, result = explain_person(person.id, month, actor=actor, law=law)
+    panel["result"] = result
+    panel["programmes"] = [
+        {
+            "code": code,
+            "label": PROGRAMME_LABELS[code],
+            "amount": result.amounts.get(code, 0),
+            "paid": [c for c in result.considerations if c.programme == code and c.paid],
+            "considered": [c for c in result.considerations if c.programme == code],
+        }
+        for code in PROGRAMMES
+    ]
+    return panel
 
 
 @bp.get("/<uuid:person_id>")
