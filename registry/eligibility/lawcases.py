@@ -12,10 +12,10 @@ calls :func:`load_case_files`, :func:`run_cases` and :func:`format_report`.
 Choices made here, where rule-cases.md leaves room:
 
 - Every amount must match: a programme not listed under ``expect`` must be 0.
-- ``expect.groups`` lists group codes that must be among the groups the engine reports as
-  paid; a listed code that is not paid fails the case. Groups paid but not listed do not
-  (a case may name only the group it is about, e.g. the social-assistance group of a
-  person who also has merit allowances).
+- ``expect.groups`` lists group codes expected among the groups the engine reports as paid.
+  rule-cases.md says amounts are what must match, so a listed code that is not paid is
+  reported as a ``NOTE`` line, not a failure (another engine may name its groups
+  differently). Groups paid but not listed are not mentioned.
 - An engine error on one case fails that case (with the error) instead of the whole run.
 - Errors name the file, the case (``case 3 "name"``, counted from 1) and the field
   (``person.birth_date``, ``person.merit[2].injury_rate``, merit records counted from 1).
@@ -107,6 +107,8 @@ class CaseOutcome:
     differences: tuple[str, ...]
     amounts: Mapping[str, int]
     paid_groups: tuple[str, ...]
+    #: Listed groups the engine did not report as paid (informational: amounts decide).
+    unmatched_groups: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -463,9 +465,8 @@ def load_case_files(paths: Iterable[Path | str]) -> list[LawCase]:
 # --- Running -------------------------------------------------------------------------------
 
 
-def compare(case: LawCase, amounts: Mapping[str, int], paid_groups: Iterable[str]) -> list[str]:
-    """What differs between the case's expectations and the engine's answer."""
-    paid = list(paid_groups)
+def compare(case: LawCase, amounts: Mapping[str, int]) -> list[str]:
+    """The amounts that differ between the case's expectations and the engine's answer."""
     differences = []
     programmes = list(PROGRAMMES) + sorted(set(amounts) - set(PROGRAMMES))
     for programme in programmes:
@@ -473,10 +474,13 @@ def compare(case: LawCase, amounts: Mapping[str, int], paid_groups: Iterable[str
         got = amounts.get(programme, 0)
         if got != expected:
             differences.append(f"{programme}: expected {expected}, got {got}")
-    missing = [g for g in case.groups if g not in paid]
-    if missing:
-        differences.append(f"groups: expected {', '.join(missing)} to be paid")
     return differences
+
+
+def unmatched_groups(case: LawCase, paid_groups: Iterable[str]) -> tuple[str, ...]:
+    """Listed groups not among those the engine reports as paid."""
+    paid = set(paid_groups)
+    return tuple(g for g in case.groups if g not in paid)
 
 
 def run_case(case: LawCase, law: Any, evaluate: Callable[..., Any]) -> CaseOutcome:
@@ -486,7 +490,9 @@ def run_case(case: LawCase, law: Any, evaluate: Callable[..., Any]) -> CaseOutco
         paid = tuple(result.groups_paid())
     except Exception as error:  # an engine error fails this case, not the whole run
         return CaseOutcome(case, (f"error: {type(error).__name__}: {error}",), {}, ())
-    return CaseOutcome(case, tuple(compare(case, amounts, paid)), amounts, paid)
+    return CaseOutcome(
+        case, tuple(compare(case, amounts)), amounts, paid, unmatched_groups(case, paid)
+    )
 
 
 def run_cases(
@@ -505,7 +511,14 @@ def run_cases(
 
 
 def format_report(report: CaseReport) -> list[str]:
-    """One ``FAIL file: name: what differed`` line per failing case, then ``N passed, M failed``."""
+    """One ``FAIL file: name: what differed`` line per failing case, a ``NOTE`` line per case
+    whose listed groups were not all paid, then ``N passed, M failed``."""
     lines = [f"FAIL {o.case.file}: {o.case.name}: {o.detail}" for o in report.failures]
+    lines += [
+        f"NOTE {o.case.file}: {o.case.name}: groups {', '.join(o.unmatched_groups)} listed but "
+        f"not reported as paid (paid groups: {', '.join(o.paid_groups) or 'none'})"
+        for o in report.outcomes
+        if o.unmatched_groups
+    ]
     lines.append(f"{report.passed} passed, {report.failed} failed")
     return lines
