@@ -6,6 +6,7 @@ from __future__ import annotations
 from registry.eligibility.facts import MeritFact
 from registry.eligibility.lawbook import MonthLaw, weakest
 from registry.eligibility.results import MERIT, Consideration, Reason
+from registry.eligibility.social_assistance import money
 from registry.i18n import N_
 
 LABELS = {
@@ -64,10 +65,6 @@ MINIMUM_RATE = {
 R_ALLOWANCE = N_("Monthly allowance: %(amount)s.")
 R_SUPPLEMENT = N_("Monthly supplement: %(amount)s.")
 R_RATE = N_("Injury rate %(rate)d%%.")
-
-
-def _money(amount: int) -> str:
-    return f"{amount:,} đ".replace(",", ".")
 
 
 def _codes(record: MeritFact, law: MonthLaw) -> tuple[list[str], list[Reason]] | Reason:
@@ -137,7 +134,7 @@ def merit_record(record: MeritFact, law: MonthLaw, explain: bool = True) -> Cons
             )
         total += int(amount)
         item = R_SUPPLEMENT if code.endswith("supplement") else R_ALLOWANCE
-        reasons.append(Reason(item, {"amount": _money(int(amount))}))
+        reasons.append(Reason(item, {"amount": money(int(amount))}))
         references.append(reference)
         statuses.append(status)
     return Consideration(
