@@ -45,6 +45,7 @@ def register_models() -> None:
     """Import every model module so metadata is complete (Alembic, relationships)."""
     import registry.audit.models
     import registry.auth.models
+    import registry.decisions.models
     import registry.households.models
     import registry.people.models
     import registry.units.models  # noqa: F401

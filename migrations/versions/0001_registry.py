@@ -1,4 +1,4 @@
-"""Registry of households and people: units, users, audit trail, identity columns.
+"""Registry of households and people: units, users, audit trail, identity columns, decisions.
 
 Revision ID: d28e0213d1cf
 Revises: 
@@ -76,7 +76,7 @@ def upgrade():
     sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor_user_id', sa.Integer(), nullable=True),
     sa.Column('actor_name', sa.String(length=120), nullable=False),
-    sa.Column('action', sa.Enum('auth:session:login', 'auth:session:login_failed', 'auth:session:logout', 'auth:user:lock', 'auth:user:create', 'auth:user:update', 'units:unit:load', 'households:household:create', 'households:household:update', 'households:household:set_head', 'households:poverty:set', 'people:person:create', 'people:person:update', 'people:birth:record', 'people:death:record', 'people:person:move', 'people:person:depart', 'people:circumstance:add', 'people:circumstance:end', 'people:merit:add', 'people:merit:end', 'payments:account:set', 'payments:account:decrypt', 'identity:cccd:lookup', 'identity:cccd:decrypt', 'identity:keys:init', 'identity:keys:rotate', 'identity:keys:reencrypt', 'demo:data:seed', name='audit_action', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('action', sa.Enum('auth:session:login', 'auth:session:login_failed', 'auth:session:logout', 'auth:user:lock', 'auth:user:create', 'auth:user:update', 'units:unit:load', 'households:household:create', 'households:household:update', 'households:household:set_head', 'households:poverty:set', 'people:person:create', 'people:person:update', 'people:birth:record', 'people:death:record', 'people:person:move', 'people:person:depart', 'people:circumstance:add', 'people:circumstance:end', 'people:merit:add', 'people:merit:end', 'payments:account:set', 'payments:account:decrypt', 'identity:cccd:lookup', 'identity:cccd:decrypt', 'identity:keys:init', 'identity:keys:rotate', 'identity:keys:reencrypt', 'demo:data:seed', 'decisions:decision:propose', 'decisions:decision:appraise', 'decisions:decision:reject', 'decisions:decision:approve', 'decisions:decision:suspend', 'decisions:decision:resume', 'decisions:decision:end', name='audit_action', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('subject_type', sa.String(length=40), nullable=True),
     sa.Column('subject_id', sa.String(length=64), nullable=True),
     sa.Column('unit_id', sa.Integer(), nullable=True),
@@ -216,6 +216,44 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_payment_accounts_person_id'), ['person_id'], unique=False)
         batch_op.create_index('uq_payment_accounts_active_person', ['person_id'], unique=True, sqlite_where=sa.text('is_active'), postgresql_where=sa.text('is_active'))
 
+    op.create_table('benefit_decisions',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('programme', sa.Enum('social_assistance', 'social_pension', 'merit', name='programme', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('group_code', sa.String(length=60), nullable=False),
+    sa.Column('status', sa.Enum('proposed', 'appraised', 'approved', 'suspended', 'ended', 'rejected', name='decision_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('proposed_amount', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=500), nullable=False),
+    sa.Column('start_month', sa.Date(), nullable=False),
+    sa.Column('end_month', sa.Date(), nullable=True),
+    sa.Column('decision_number', sa.String(length=80), nullable=True),
+    sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('signer', sa.String(length=200), nullable=True),
+    sa.Column('proposed_by_id', sa.Integer(), nullable=True),
+    sa.Column('proposed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('appraised_by_id', sa.Integer(), nullable=True),
+    sa.Column('appraised_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('status_reason', sa.String(length=500), nullable=True),
+    sa.Column('suspended_from', sa.Date(), nullable=True),
+    sa.CheckConstraint("status NOT IN ('approved', 'suspended', 'ended') OR (decision_number IS NOT NULL AND decided_on IS NOT NULL AND signer IS NOT NULL)", name=op.f('ck_benefit_decisions_approved_has_decision')),
+    sa.CheckConstraint('end_month IS NULL OR end_month >= start_month', name=op.f('ck_benefit_decisions_valid_period')),
+    sa.CheckConstraint('proposed_amount >= 0', name=op.f('ck_benefit_decisions_amount_non_negative')),
+    sa.ForeignKeyConstraint(['appraised_by_id'], ['users.id'], name=op.f('fk_benefit_decisions_appraised_by_id_users')),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_benefit_decisions_approved_by_id_users')),
+    sa.ForeignKeyConstraint(['commune_id'], ['admin_units.id'], name=op.f('fk_benefit_decisions_commune_id_admin_units')),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_benefit_decisions_person_id_people')),
+    sa.ForeignKeyConstraint(['proposed_by_id'], ['users.id'], name=op.f('fk_benefit_decisions_proposed_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_benefit_decisions'))
+    )
+    with op.batch_alter_table('benefit_decisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_benefit_decisions_commune_id'), ['commune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_benefit_decisions_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_benefit_decisions_status'), ['status'], unique=False)
+        batch_op.create_index('uq_benefit_decisions_open', ['person_id', 'programme', 'group_code'], unique=True, sqlite_where=sa.text("status IN ('proposed', 'appraised', 'approved', 'suspended')"), postgresql_where=sa.text("status IN ('proposed', 'appraised', 'approved', 'suspended')"))
+
     # households.head_id and people reference each other: add this key once both exist.
     with op.batch_alter_table('households', schema=None) as batch_op:
         batch_op.create_foreign_key('fk_households_head_id_people', 'people', ['head_id'], ['id'])
@@ -226,6 +264,13 @@ def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('households', schema=None) as batch_op:
         batch_op.drop_constraint('fk_households_head_id_people', type_='foreignkey')
+    with op.batch_alter_table('benefit_decisions', schema=None) as batch_op:
+        batch_op.drop_index('uq_benefit_decisions_open', sqlite_where=sa.text("status IN ('proposed', 'appraised', 'approved', 'suspended')"), postgresql_where=sa.text("status IN ('proposed', 'appraised', 'approved', 'suspended')"))
+        batch_op.drop_index(batch_op.f('ix_benefit_decisions_status'))
+        batch_op.drop_index(batch_op.f('ix_benefit_decisions_person_id'))
+        batch_op.drop_index(batch_op.f('ix_benefit_decisions_commune_id'))
+
+    op.drop_table('benefit_decisions')
     with op.batch_alter_table('payment_accounts', schema=None) as batch_op:
         batch_op.drop_index('uq_payment_accounts_active_person', sqlite_where=sa.text('is_active'), postgresql_where=sa.text('is_active'))
         batch_op.drop_index(batch_op.f('ix_payment_accounts_person_id'))

@@ -38,6 +38,13 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.KEYS_ROTATE: N_("Encryption keys rotated"),
     AuditAction.KEYS_REENCRYPT: N_("Data re-encrypted"),
     AuditAction.DEMO_SEED: N_("Demo data created"),
+    AuditAction.DECISION_PROPOSE: N_("Benefit proposed"),
+    AuditAction.DECISION_APPRAISE: N_("Benefit appraised"),
+    AuditAction.DECISION_REJECT: N_("Benefit proposal refused"),
+    AuditAction.DECISION_APPROVE: N_("Benefit decision recorded"),
+    AuditAction.DECISION_SUSPEND: N_("Benefit suspended"),
+    AuditAction.DECISION_RESUME: N_("Benefit resumed"),
+    AuditAction.DECISION_END: N_("Benefit ended"),
 }
 
 #: Labels of the detail keys services write; other keys are shown as they are.

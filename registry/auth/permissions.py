@@ -15,6 +15,10 @@ class Permission(StrEnum):
     HOUSEHOLD_WRITE = "households:household:write"
     POVERTY_WRITE = "households:poverty:write"
     AUDIT_READ = "audit:event:read"
+    DECISION_READ = "decisions:decision:read"
+    DECISION_PROPOSE = "decisions:decision:propose"
+    DECISION_APPRAISE = "decisions:decision:appraise"
+    DECISION_APPROVE = "decisions:decision:approve"
     USER_MANAGE = "auth:user:manage"
 
 
@@ -34,7 +38,12 @@ ROLE_LABELS = {
     Role.AUDITOR: N_("Auditor"),
 }
 
-_READ = {Permission.PERSON_READ, Permission.HOUSEHOLD_READ, Permission.CCCD_VIEW_MASKED}
+_READ = {
+    Permission.PERSON_READ,
+    Permission.HOUSEHOLD_READ,
+    Permission.CCCD_VIEW_MASKED,
+    Permission.DECISION_READ,
+}
 _WRITE = {Permission.PERSON_WRITE, Permission.HOUSEHOLD_WRITE, Permission.POVERTY_WRITE}
 
 #: Who may do what. HIV status (Decree 20/2021 art. 8(1)(b): never posted publicly) is
@@ -42,11 +51,22 @@ _WRITE = {Permission.PERSON_WRITE, Permission.HOUSEHOLD_WRITE, Permission.POVERT
 #: it nor an unmasked CCCD.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
+    # The labour office appraises and records decisions; communes only propose.
     Role.LABOUR_OFFICER: frozenset(
-        _READ | _WRITE | {Permission.SENSITIVE_READ, Permission.CCCD_REVEAL}
+        _READ
+        | _WRITE
+        | {
+            Permission.SENSITIVE_READ,
+            Permission.CCCD_REVEAL,
+            Permission.DECISION_PROPOSE,
+            Permission.DECISION_APPRAISE,
+            Permission.DECISION_APPROVE,
+        }
     ),
     Role.COMMUNE_OFFICER: frozenset(
-        _READ | _WRITE | {Permission.SENSITIVE_READ, Permission.CCCD_REVEAL}
+        _READ
+        | _WRITE
+        | {Permission.SENSITIVE_READ, Permission.CCCD_REVEAL, Permission.DECISION_PROPOSE}
     ),
     Role.ACCOUNTANT: frozenset(_READ),
     Role.AUDITOR: frozenset(_READ | {Permission.AUDIT_READ}),

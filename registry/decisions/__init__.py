@@ -1,0 +1,1 @@
+"""Benefit decisions (quyết định hưởng): proposal, appraisal, approval, suspension, end."""
