@@ -47,6 +47,7 @@ def register_models() -> None:
     import registry.auth.models
     import registry.decisions.models
     import registry.households.models
+    import registry.payments.models
     import registry.people.models
     import registry.units.models  # noqa: F401
 

@@ -1,4 +1,4 @@
-"""Registry of households and people: units, users, audit trail, identity columns, decisions.
+"""Registry of households and people: units, users, audit trail, identity columns, decisions, payment runs.
 
 Revision ID: d28e0213d1cf
 Revises: 
@@ -76,7 +76,7 @@ def upgrade():
     sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor_user_id', sa.Integer(), nullable=True),
     sa.Column('actor_name', sa.String(length=120), nullable=False),
-    sa.Column('action', sa.Enum('auth:session:login', 'auth:session:login_failed', 'auth:session:logout', 'auth:user:lock', 'auth:user:create', 'auth:user:update', 'units:unit:load', 'households:household:create', 'households:household:update', 'households:household:set_head', 'households:poverty:set', 'people:person:create', 'people:person:update', 'people:birth:record', 'people:death:record', 'people:person:move', 'people:person:depart', 'people:circumstance:add', 'people:circumstance:end', 'people:merit:add', 'people:merit:end', 'payments:account:set', 'payments:account:decrypt', 'identity:cccd:lookup', 'identity:cccd:decrypt', 'identity:keys:init', 'identity:keys:rotate', 'identity:keys:reencrypt', 'demo:data:seed', 'decisions:decision:propose', 'decisions:decision:appraise', 'decisions:decision:reject', 'decisions:decision:approve', 'decisions:decision:suspend', 'decisions:decision:resume', 'decisions:decision:end', name='audit_action', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('action', sa.Enum('auth:session:login', 'auth:session:login_failed', 'auth:session:logout', 'auth:user:lock', 'auth:user:create', 'auth:user:update', 'units:unit:load', 'households:household:create', 'households:household:update', 'households:household:set_head', 'households:poverty:set', 'people:person:create', 'people:person:update', 'people:birth:record', 'people:death:record', 'people:person:move', 'people:person:depart', 'people:circumstance:add', 'people:circumstance:end', 'people:merit:add', 'people:merit:end', 'payments:account:set', 'payments:account:decrypt', 'identity:cccd:lookup', 'identity:cccd:decrypt', 'identity:keys:init', 'identity:keys:rotate', 'identity:keys:reencrypt', 'demo:data:seed', 'decisions:decision:propose', 'decisions:decision:appraise', 'decisions:decision:reject', 'decisions:decision:approve', 'decisions:decision:suspend', 'decisions:decision:resume', 'decisions:decision:end', 'payments:run:build', 'payments:run:lock', name='audit_action', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('subject_type', sa.String(length=40), nullable=True),
     sa.Column('subject_id', sa.String(length=64), nullable=True),
     sa.Column('unit_id', sa.Integer(), nullable=True),
@@ -254,6 +254,52 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_benefit_decisions_status'), ['status'], unique=False)
         batch_op.create_index('uq_benefit_decisions_open', ['person_id', 'programme', 'group_code'], unique=True, sqlite_where=sa.text("status IN ('proposed', 'appraised', 'approved', 'suspended')"), postgresql_where=sa.text("status IN ('proposed', 'appraised', 'approved', 'suspended')"))
 
+    op.create_table('payment_runs',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'locked', 'exported', 'reconciled', name='run_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('line_count', sa.Integer(), nullable=True),
+    sa.Column('total', sa.Integer(), nullable=True),
+    sa.Column('built_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('locked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('locked_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['locked_by_id'], ['users.id'], name=op.f('fk_payment_runs_locked_by_id_users')),
+    sa.ForeignKeyConstraint(['unit_id'], ['admin_units.id'], name=op.f('fk_payment_runs_unit_id_admin_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_runs')),
+    sa.UniqueConstraint('month', 'unit_id', name=op.f('uq_payment_runs_month_unit_id'))
+    )
+    with op.batch_alter_table('payment_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_runs_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_payment_runs_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('payment_lines',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('run_id', sa.Uuid(), nullable=False),
+    sa.Column('decision_id', sa.Uuid(), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('programme', sa.Enum('social_assistance', 'social_pension', 'merit', name='line_programme', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('group_code', sa.String(length=60), nullable=False),
+    sa.Column('month_paid_for', sa.Date(), nullable=False),
+    sa.Column('kind', sa.Enum('regular', 'arrears', 'correction', name='line_kind', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('amount', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'paid', 'failed', name='line_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('failure_reason', sa.String(length=300), nullable=True),
+    sa.CheckConstraint('amount > 0', name=op.f('ck_payment_lines_amount_positive')),
+    sa.ForeignKeyConstraint(['commune_id'], ['admin_units.id'], name=op.f('fk_payment_lines_commune_id_admin_units')),
+    sa.ForeignKeyConstraint(['decision_id'], ['benefit_decisions.id'], name=op.f('fk_payment_lines_decision_id_benefit_decisions')),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_payment_lines_person_id_people')),
+    sa.ForeignKeyConstraint(['run_id'], ['payment_runs.id'], name=op.f('fk_payment_lines_run_id_payment_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_lines')),
+    sa.UniqueConstraint('decision_id', 'month_paid_for', 'kind', name=op.f('uq_payment_lines_decision_id_month_paid_for_kind'))
+    )
+    with op.batch_alter_table('payment_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_lines_decision_id'), ['decision_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_payment_lines_person_id'), ['person_id'], unique=False)
+        batch_op.create_index('ix_payment_lines_run_commune', ['run_id', 'commune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_payment_lines_run_id'), ['run_id'], unique=False)
+
     # households.head_id and people reference each other: add this key once both exist.
     with op.batch_alter_table('households', schema=None) as batch_op:
         batch_op.create_foreign_key('fk_households_head_id_people', 'people', ['head_id'], ['id'])
@@ -264,6 +310,19 @@ def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('households', schema=None) as batch_op:
         batch_op.drop_constraint('fk_households_head_id_people', type_='foreignkey')
+    with op.batch_alter_table('payment_lines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_lines_run_id'))
+        batch_op.drop_index('ix_payment_lines_run_commune')
+        batch_op.drop_index(batch_op.f('ix_payment_lines_person_id'))
+        batch_op.drop_index(batch_op.f('ix_payment_lines_decision_id'))
+
+    op.drop_table('payment_lines')
+    with op.batch_alter_table('payment_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_runs_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_payment_runs_status'))
+
+    op.drop_table('payment_runs')
+
     with op.batch_alter_table('benefit_decisions', schema=None) as batch_op:
         batch_op.drop_index('uq_benefit_decisions_open', sqlite_where=sa.text("status IN ('proposed', 'appraised', 'approved', 'suspended')"), postgresql_where=sa.text("status IN ('proposed', 'appraised', 'approved', 'suspended')"))
         batch_op.drop_index(batch_op.f('ix_benefit_decisions_status'))

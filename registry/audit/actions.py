@@ -42,3 +42,5 @@ class AuditAction(StrEnum):
     DECISION_SUSPEND = "decisions:decision:suspend"
     DECISION_RESUME = "decisions:decision:resume"
     DECISION_END = "decisions:decision:end"
+    RUN_BUILD = "payments:run:build"
+    RUN_LOCK = "payments:run:lock"

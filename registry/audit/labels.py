@@ -45,6 +45,8 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.DECISION_SUSPEND: N_("Benefit suspended"),
     AuditAction.DECISION_RESUME: N_("Benefit resumed"),
     AuditAction.DECISION_END: N_("Benefit ended"),
+    AuditAction.RUN_BUILD: N_("Payment list built"),
+    AuditAction.RUN_LOCK: N_("Payment list locked"),
 }
 
 #: Labels of the detail keys services write; other keys are shown as they are.

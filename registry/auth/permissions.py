@@ -19,6 +19,9 @@ class Permission(StrEnum):
     DECISION_PROPOSE = "decisions:decision:propose"
     DECISION_APPRAISE = "decisions:decision:appraise"
     DECISION_APPROVE = "decisions:decision:approve"
+    PAYMENT_READ = "payments:run:read"
+    PAYMENT_BUILD = "payments:run:build"
+    PAYMENT_LOCK = "payments:run:lock"
     USER_MANAGE = "auth:user:manage"
 
 
@@ -68,6 +71,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | _WRITE
         | {Permission.SENSITIVE_READ, Permission.CCCD_REVEAL, Permission.DECISION_PROPOSE}
     ),
-    Role.ACCOUNTANT: frozenset(_READ),
-    Role.AUDITOR: frozenset(_READ | {Permission.AUDIT_READ}),
+    # Accountants build, check and lock the monthly payment list.
+    Role.ACCOUNTANT: frozenset(
+        _READ | {Permission.PAYMENT_READ, Permission.PAYMENT_BUILD, Permission.PAYMENT_LOCK}
+    ),
+    Role.AUDITOR: frozenset(_READ | {Permission.AUDIT_READ, Permission.PAYMENT_READ}),
 }

@@ -1,0 +1,82 @@
+"""Payment runs and their lines: one line per decision, month paid for and kind, never twice."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.db import Base, str_enum, utcnow
+from registry.decisions.models import Programme
+
+
+class RunStatus(enum.StrEnum):
+    DRAFT = "draft"
+    LOCKED = "locked"  # chốt danh sách
+    EXPORTED = "exported"  # đã xuất tệp
+    RECONCILED = "reconciled"  # đã đối soát
+
+
+class LineKind(enum.StrEnum):
+    REGULAR = "regular"  # the month itself
+    ARREARS = "arrears"  # truy lĩnh: an earlier month never paid
+    CORRECTION = "correction"  # an earlier month paid at a rate since raised back-dated
+
+
+class LineStatus(enum.StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    FAILED = "failed"
+
+
+class PaymentRun(Base):
+    """The payment list of one month for one administrative unit (kỳ chi trả)."""
+
+    __tablename__ = "payment_runs"
+    __table_args__ = (UniqueConstraint("month", "unit_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    #: The month paid for (first day of the month).
+    month: Mapped[date]
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"), index=True)
+    status: Mapped[RunStatus] = mapped_column(str_enum(RunStatus, "run_status"), index=True)
+    #: Frozen on lock: the control count and sum every exported file must match.
+    line_count: Mapped[int | None]
+    total: Mapped[int | None]
+    built_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_at: Mapped[datetime | None]
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PaymentLine(Base):
+    """One payment: a decision, the month it pays for, its kind and amount (integer VND).
+
+    The unique (decision, month paid for, kind) is what makes paying twice impossible, across
+    runs and across concurrent builds.
+    """
+
+    __tablename__ = "payment_lines"
+    __table_args__ = (
+        UniqueConstraint("decision_id", "month_paid_for", "kind"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index("ix_payment_lines_run_commune", "run_id", "commune_id"),
+    )
+
+    #: Also the end-to-end id of the transfer (32 hex characters fit ISO 20022's 35).
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment_runs.id"), index=True)
+    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("benefit_decisions.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"))
+    programme: Mapped[Programme] = mapped_column(str_enum(Programme, "line_programme"))
+    group_code: Mapped[str] = mapped_column(String(60))
+    month_paid_for: Mapped[date]
+    kind: Mapped[LineKind] = mapped_column(str_enum(LineKind, "line_kind"))
+    amount: Mapped[int]
+    status: Mapped[LineStatus] = mapped_column(
+        str_enum(LineStatus, "line_status"), default=LineStatus.PENDING
+    )
+    failure_reason: Mapped[str | None] = mapped_column(String(300))

@@ -1,0 +1,261 @@
+"""Building and locking the monthly payment run (danh sách chi trả tháng MM/YYYY)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, func, or_, select
+
+from registry.audit.actions import AuditAction
+from registry.audit.services import record_event
+from registry.auth.actors import Actor
+from registry.auth.permissions import Permission
+from registry.db import utcnow
+from registry.decisions.models import BenefitDecision, DecisionStatus
+from registry.eligibility.engine import Law, evaluate_many
+from registry.eligibility.months import month_start
+from registry.entitlements.facts import facts_for_many
+from registry.errors import ConflictError, NotFoundError
+from registry.extensions import db
+from registry.i18n import N_
+from registry.payments.models import LineKind, LineStatus, PaymentLine, PaymentRun, RunStatus
+from registry.units.models import AdminUnit
+from registry.units.scope import in_scope, units_under
+
+#: How far back arrears are looked for (months before the run's month).
+ARREARS_MONTHS = 36
+
+
+@dataclass(frozen=True)
+class Owed:
+    decision: BenefitDecision
+    month: date
+    amount: int
+    kind: LineKind
+
+
+def _months(first: date, last: date) -> list[date]:
+    months, current = [], first
+    while current <= last:
+        months.append(current)
+        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+    return months
+
+
+def payable_months(decision: BenefitDecision, month: date) -> list[date]:
+    """The months a decision may pay for, up to ``month``: from its start month, not after
+    its last month, not while suspended, and at most ARREARS_MONTHS back."""
+    oldest = _months(date(month.year - ARREARS_MONTHS // 12, month.month, 1), month)[0]
+    last = month if decision.end_month is None else min(month, decision.end_month)
+    if decision.status is DecisionStatus.SUSPENDED and decision.suspended_from is not None:
+        last = min(last, _previous(decision.suspended_from))
+    first = max(decision.start_month, oldest)
+    return _months(first, last) if first <= last else []
+
+
+def _previous(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def law_amounts(decisions: list[BenefitDecision], windows: dict, law: Law) -> dict[tuple, int]:
+    """What the law gives each decision's group in each month of its window:
+    (decision id, month) → VND. The group must be paid after precedence (highest only,
+    social pension vs allowance). People are read in bulk, month by month.
+    """
+    needed: dict[date, list[BenefitDecision]] = defaultdict(list)
+    for decision in decisions:
+        for month in windows[decision.id]:
+            needed[month].append(decision)
+    amounts: dict[tuple, int] = {}
+    for month, items in sorted(needed.items()):
+        by_person: dict = defaultdict(list)
+        for decision in items:
+            by_person[decision.person_id].append(decision)
+        facts = ((person.id, f) for person, f in facts_for_many(list(by_person), month))
+        for person_id, result in evaluate_many(facts, month, law=law):
+            paid = {c.group: c.amount for c in result.considerations if c.paid}
+            for decision in by_person[person_id]:
+                amounts[(decision.id, month)] = paid.get(decision.group_code, 0)
+    return amounts
+
+
+def owed_lines(decisions: list[BenefitDecision], month: date, law: Law) -> list[Owed]:
+    """Every line owed in ``month``'s run: the month itself, and earlier months never paid
+    (arrears) or paid at a lower rate than the law now gives for them (correction)."""
+    windows = {d.id: payable_months(d, month) for d in decisions}
+    expected = law_amounts(decisions, windows, law)
+    already: dict[tuple, int] = defaultdict(int)
+    kinds: dict[tuple, set] = defaultdict(set)
+    ids = [d.id for d in decisions]
+    for chunk in (ids[i : i + 1000] for i in range(0, len(ids), 1000)):
+        rows = db.session.execute(
+            select(
+                PaymentLine.decision_id,
+                PaymentLine.month_paid_for,
+                PaymentLine.kind,
+                PaymentLine.amount,
+                PaymentLine.status,
+            ).where(PaymentLine.decision_id.in_(chunk))
+        )
+        for decision_id, paid_for, kind, amount, status in rows:
+            kinds[(decision_id, paid_for)].add(LineKind(kind))
+            if status != LineStatus.FAILED:
+                already[(decision_id, paid_for)] += amount
+    owed = []
+    for decision in decisions:
+        for paid_for in windows[decision.id]:
+            key = (decision.id, paid_for)
+            missing = expected.get(key, 0) - already[key]
+            if missing <= 0:
+                continue
+            if paid_for == month:
+                kind = LineKind.REGULAR
+            else:
+                kind = LineKind.CORRECTION if already[key] else LineKind.ARREARS
+            if kind in kinds[key]:
+                continue  # that line exists (failed lines are carried, not re-created)
+            owed.append(Owed(decision, paid_for, missing, kind))
+    return owed
+
+
+def get_run(run_id, *, actor: Actor) -> PaymentRun:
+    actor.require(Permission.PAYMENT_READ)
+    run = db.session.scalar(
+        select(PaymentRun).where(PaymentRun.id == run_id, in_scope(PaymentRun.unit_id, actor))
+    )
+    if run is None:
+        raise NotFoundError()
+    return run
+
+
+def build_run(month: date, *, unit: AdminUnit, actor: Actor, today: date, law: Law) -> PaymentRun:
+    """Create, or refresh while still a draft, the run of ``month`` for ``unit``'s subtree.
+
+    One regular line per approved decision in force that month at the law's amount, arrears
+    and corrections for earlier months, and failed lines of earlier runs carried into this one.
+    A locked run is never rebuilt. The unique (decision, month, kind) makes double payment
+    impossible even if two builds race.
+    """
+    actor.require(Permission.PAYMENT_BUILD)
+    month = month_start(month)
+    if not db.session.scalar(
+        select(func.count()).where(AdminUnit.id == unit.id, in_scope(AdminUnit.id, actor))
+    ):
+        raise NotFoundError()
+    run = db.session.scalar(
+        select(PaymentRun).where(PaymentRun.month == month, PaymentRun.unit_id == unit.id)
+    )
+    if run is not None and run.status is not RunStatus.DRAFT:
+        raise ConflictError(
+            N_("The payment list of %(month)s is locked: it cannot be rebuilt."),
+            month=month.strftime("%m/%Y"),
+        )
+    if run is None:
+        run = PaymentRun(month=month, unit_id=unit.id, status=RunStatus.DRAFT)
+        db.session.add(run)
+        db.session.flush()
+    else:
+        # A draft is rebuilt from scratch, but carried failed lines go back to their old state.
+        db.session.execute(
+            delete(PaymentLine).where(
+                PaymentLine.run_id == run.id,
+                PaymentLine.status == LineStatus.PENDING,
+                PaymentLine.failure_reason.is_(None),
+            )
+        )
+        run.built_at = utcnow()
+    area = units_under(unit.id)
+    carried = db.session.scalars(
+        select(PaymentLine)
+        .join(PaymentRun, PaymentRun.id == PaymentLine.run_id)
+        .where(
+            PaymentLine.status == LineStatus.FAILED,
+            PaymentLine.commune_id.in_(area),
+            PaymentRun.month < month,
+        )
+    ).all()
+    for line in carried:
+        line.run_id, line.status = run.id, LineStatus.PENDING
+    decisions = list(
+        db.session.scalars(
+            select(BenefitDecision).where(
+                BenefitDecision.commune_id.in_(area),
+                BenefitDecision.status.in_(
+                    (DecisionStatus.APPROVED, DecisionStatus.SUSPENDED, DecisionStatus.ENDED)
+                ),
+                BenefitDecision.start_month <= month,
+                or_(
+                    BenefitDecision.end_month.is_(None),
+                    BenefitDecision.end_month
+                    >= date(month.year - ARREARS_MONTHS // 12, month.month, 1),
+                ),
+            )
+        )
+    )
+    owed = owed_lines(decisions, month, law)
+    if owed:
+        # One executemany of plain rows: no ORM object per line.
+        db.session.execute(
+            PaymentLine.__table__.insert(),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "run_id": run.id,
+                    "decision_id": o.decision.id,
+                    "person_id": o.decision.person_id,
+                    "commune_id": o.decision.commune_id,
+                    "programme": o.decision.programme.value,
+                    "group_code": o.decision.group_code,
+                    "month_paid_for": o.month,
+                    "kind": o.kind.value,
+                    "amount": o.amount,
+                    "status": LineStatus.PENDING.value,
+                }
+                for o in owed
+            ],
+        )
+    db.session.flush()
+    count, total = _totals(run)
+    record_event(
+        AuditAction.RUN_BUILD,
+        actor=actor,
+        subject=run,
+        unit_id=unit.id,
+        details={
+            "month": month.isoformat(),
+            "lines": count,
+            "total": total,
+            "carried": len(carried),
+        },
+    )
+    return run
+
+
+def _totals(run: PaymentRun) -> tuple[int, int]:
+    count, total = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(PaymentLine.amount), 0)).where(
+            PaymentLine.run_id == run.id
+        )
+    ).one()
+    return int(count), int(total)
+
+
+def lock_run(run: PaymentRun, *, actor: Actor) -> PaymentRun:
+    """Freeze the run (chốt danh sách): its lines, count and sum can no longer change."""
+    actor.require(Permission.PAYMENT_LOCK)
+    if run.status is not RunStatus.DRAFT:
+        raise ConflictError(N_("This payment list is already locked."))
+    run.line_count, run.total = _totals(run)
+    run.status, run.locked_at, run.locked_by_id = RunStatus.LOCKED, utcnow(), actor.user_id
+    db.session.flush()
+    record_event(
+        AuditAction.RUN_LOCK,
+        actor=actor,
+        subject=run,
+        unit_id=run.unit_id,
+        details={"lines": run.line_count, "total": run.total},
+    )
+    return run
