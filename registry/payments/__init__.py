@@ -1,0 +1,1 @@
+"""Payments: the monthly payment run, its files and their reconciliation."""
