@@ -69,10 +69,20 @@ def register_commands(app: Flask) -> None:
     from registry.demo.cli import demo_cli
     from registry.eligibility.cli import rules_cli
     from registry.identity.cli import keys_cli
+    from registry.payments.cli import payments_cli
     from registry.people.cli import people_cli
     from registry.units.cli import units_cli
 
-    for group in (units_cli, users_cli, people_cli, keys_cli, audit_cli, demo_cli, rules_cli):
+    for group in (
+        units_cli,
+        users_cli,
+        people_cli,
+        keys_cli,
+        audit_cli,
+        demo_cli,
+        rules_cli,
+        payments_cli,
+    ):
         app.cli.add_command(group)
 
 

@@ -218,7 +218,7 @@ def build_run(month: date, *, unit: AdminUnit, actor: Actor, today: date, law: L
             ],
         )
     db.session.flush()
-    count, total = _totals(run)
+    count, total = run_totals(run)
     record_event(
         AuditAction.RUN_BUILD,
         actor=actor,
@@ -234,7 +234,8 @@ def build_run(month: date, *, unit: AdminUnit, actor: Actor, today: date, law: L
     return run
 
 
-def _totals(run: PaymentRun) -> tuple[int, int]:
+def run_totals(run: PaymentRun) -> tuple[int, int]:
+    """The run's line count and sum, as they stand."""
     count, total = db.session.execute(
         select(func.count(), func.coalesce(func.sum(PaymentLine.amount), 0)).where(
             PaymentLine.run_id == run.id
@@ -248,7 +249,7 @@ def lock_run(run: PaymentRun, *, actor: Actor) -> PaymentRun:
     actor.require(Permission.PAYMENT_LOCK)
     if run.status is not RunStatus.DRAFT:
         raise ConflictError(N_("This payment list is already locked."))
-    run.line_count, run.total = _totals(run)
+    run.line_count, run.total = run_totals(run)
     run.status, run.locked_at, run.locked_by_id = RunStatus.LOCKED, utcnow(), actor.user_id
     db.session.flush()
     record_event(
