@@ -59,7 +59,8 @@ def seed_command(households: int, seed: int) -> None:
     click.echo(
         f"Demo data created: {report.households} households, {report.people} people "
         f"({report.deceased} deceased), {report.circumstances} circumstances, "
-        f"{report.merit_records} merit records, {report.poverty_statuses} poverty statuses."
+        f"{report.merit_records} merit records, {report.poverty_statuses} poverty statuses, "
+        f"{report.decisions} approved benefit decisions, {report.accounts} payment accounts."
     )
     _echo_logins(report.logins)
 

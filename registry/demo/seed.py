@@ -16,8 +16,10 @@ from registry.auth.models import User
 from registry.auth.permissions import Role
 from registry.auth.services import create_user
 from registry.demo import names
+from registry.demo.benefits import seed_benefits
 from registry.demo.plan import HouseholdPlan, PersonPlan, Ward
 from registry.demo.population import plan_demo
+from registry.eligibility.engine import load_law
 from registry.errors import ConflictError, NotFoundError
 from registry.extensions import db, keys
 from registry.households.models import Household
@@ -76,6 +78,8 @@ class DemoReport:
     poverty_statuses: int
     units_loaded: int
     logins: tuple[DemoLogin, ...]
+    decisions: int = 0
+    accounts: int = 0
 
 
 class DemoDataPresentError(ConflictError):
@@ -103,6 +107,7 @@ def seed_demo(*, households: int, seed: int, today: date, actor: Actor) -> DemoR
     for plan in plans:
         registrar.register(plan)
     counts = registrar.counts
+    decisions, accounts = seed_benefits(seed=seed, today=today, actor=actor, law=load_law())
     report = DemoReport(
         households=counts["households"],
         people=counts["people"],
@@ -112,6 +117,8 @@ def seed_demo(*, households: int, seed: int, today: date, actor: Actor) -> DemoR
         poverty_statuses=counts["poverty_statuses"],
         units_loaded=units_loaded,
         logins=logins,
+        decisions=decisions,
+        accounts=accounts,
     )
     record_event(
         AuditAction.DEMO_SEED,
@@ -126,6 +133,8 @@ def seed_demo(*, households: int, seed: int, today: date, actor: Actor) -> DemoR
             "merit_records": report.merit_records,
             "poverty_statuses": report.poverty_statuses,
             "units_loaded": units_loaded,
+            "decisions": decisions,
+            "accounts": accounts,
             "users_created": sum(login.created for login in logins),
         },
     )

@@ -371,6 +371,8 @@ def test_seeding_twice_with_the_same_seed_registers_the_same_people(session, tod
             if p.cccd_ciphertext is not None
         )
         savepoint.rollback()
+        # Row ids are reused after the rollback: the next seeding must not meet stale objects.
+        session.expunge_all()
         return sorted((code, name, str(sex), year) for code, name, sex, year in rows), numbers
 
     first = one_seeding()
@@ -448,3 +450,33 @@ def test_a_newborn_is_recorded_as_a_birth(demo, session, today):
         and p.relation in (Relation.CHILD, Relation.GRANDCHILD)
     ]
     assert recent and len(births) == len(recent)
+
+
+def test_demo_decisions_and_accounts_give_a_payment_run_with_lines(demo, today):
+    from registry.decisions.models import BenefitDecision, DecisionStatus
+    from registry.eligibility.engine import load_law
+    from registry.extensions import db
+    from registry.payments.models import PaymentLine
+    from registry.payments.services import build_run
+    from registry.people.models import PaymentAccount
+    from registry.units.services import find_unit
+
+    assert demo.decisions > 0 and demo.accounts > 0
+    approved = db.session.scalars(
+        select(BenefitDecision).where(BenefitDecision.status == DecisionStatus.APPROVED)
+    ).all()
+    assert len(approved) == demo.decisions
+    people = {d.person_id for d in approved}
+    with_account = set(
+        db.session.scalars(select(PaymentAccount.person_id).where(PaymentAccount.is_active))
+    )
+    assert people <= with_account
+    run = build_run(
+        today.replace(day=1),
+        unit=find_unit("46", on=today),
+        actor=Actor.system("tests"),
+        today=today,
+        law=load_law(),
+    )
+    lines = db.session.scalars(select(PaymentLine).where(PaymentLine.run_id == run.id)).all()
+    assert {line.decision_id for line in lines} == {d.id for d in approved}
