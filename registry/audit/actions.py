@@ -44,3 +44,5 @@ class AuditAction(StrEnum):
     DECISION_END = "decisions:decision:end"
     RUN_BUILD = "payments:run:build"
     RUN_LOCK = "payments:run:lock"
+    RUN_EXPORT = "payments:run:export"
+    RUN_RECONCILE = "payments:run:reconcile"

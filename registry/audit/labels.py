@@ -47,6 +47,8 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.DECISION_END: N_("Benefit ended"),
     AuditAction.RUN_BUILD: N_("Payment list built"),
     AuditAction.RUN_LOCK: N_("Payment list locked"),
+    AuditAction.RUN_EXPORT: N_("Payment file exported"),
+    AuditAction.RUN_RECONCILE: N_("Bank results reconciled"),
 }
 
 #: Labels of the detail keys services write; other keys are shown as they are.

@@ -51,6 +51,28 @@ class PaymentRun(Base):
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class PaymentFile(Base):
+    """A file exported from a locked run: its bytes' SHA-256, count and sum are kept, so a
+    second export or download must give the same file."""
+
+    __tablename__ = "payment_files"
+    __table_args__ = (UniqueConstraint("run_id", "format", "bank_bin"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment_runs.id"), index=True)
+    #: pain001 | bank-xlsx | bank-csv | post-xlsx
+    format: Mapped[str] = mapped_column(String(20))
+    #: The bank the file is for ("" for all banks or the post office).
+    bank_bin: Mapped[str] = mapped_column(String(6), default="")
+    file_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    line_count: Mapped[int]
+    total: Mapped[int]
+    #: The message id and creation time written into the file, so it can be rebuilt byte for byte.
+    message_id: Mapped[str] = mapped_column(String(35))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PaymentLine(Base):
     """One payment: a decision, the month it pays for, its kind and amount (integer VND).
 
