@@ -32,6 +32,9 @@ ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
     "REGISTRY_LOGIN_LOCKOUT_MINUTES": ("15", "how long a locked account stays locked"),
     "REGISTRY_SESSION_HOURS": ("8", "idle session lifetime in hours"),
     "REGISTRY_LOCAL_POLICIES": (None, "local-policy YAML files, separated by os.pathsep"),
+    "REGISTRY_PAYER_NAME": (None, "name of the paying office written into payment files"),
+    "REGISTRY_PAYER_ACCOUNT": (None, "the paying office's account number (debtor account)"),
+    "REGISTRY_PAYER_BIN": (None, "NAPAS BIN of the paying office's bank"),
 }
 
 
@@ -71,6 +74,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REGISTRY_KEYRING": _env("REGISTRY_KEYRING"),
         "REGISTRY_KEYRING_DATA": _env("REGISTRY_KEYRING_DATA"),
+        "REGISTRY_PAYER_NAME": _env("REGISTRY_PAYER_NAME"),
+        "REGISTRY_PAYER_ACCOUNT": _env("REGISTRY_PAYER_ACCOUNT"),
+        "REGISTRY_PAYER_BIN": _env("REGISTRY_PAYER_BIN"),
         "REGISTRY_LOCAL_POLICIES": tuple(
             p for p in (_env("REGISTRY_LOCAL_POLICIES") or "").split(os.pathsep) if p
         ),

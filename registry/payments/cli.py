@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
@@ -13,8 +14,11 @@ from registry.auth.actors import Actor
 from registry.calendar import office_today
 from registry.eligibility.months import parse_month
 from registry.entitlements.cli import configured_law
-from registry.errors import RegistryError
-from registry.extensions import db
+from registry.errors import RegistryError, ValidationError
+from registry.extensions import db, keys
+from registry.payments.exporting import FORMATS, Payer, export_run
+from registry.payments.reconciliation import reconcile_run
+from registry.payments.results import parse_results
 from registry.payments.services import build_run, get_run, lock_run, run_totals
 from registry.units.services import find_unit
 
@@ -80,3 +84,86 @@ def lock_command(run_id: str) -> None:
         raise click.ClickException(error.render(gettext)) from None
     db.session.commit()
     click.echo(f"Run {run.id} locked: {run.line_count} lines, {_money(run.total or 0)}.")
+
+
+@payments_cli.command("reconcile")
+@click.argument("run_id")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@with_appcontext
+def reconcile_command(run_id: str, file: Path) -> None:
+    """Mark RUN's lines paid or failed from the bank's result FILE (CSV, XLSX or pain.002).
+
+    Any unknown id, changed amount or repeated result is reported and nothing is applied.
+    """
+    actor = Actor.system("payments reconcile")
+    try:
+        run = get_run(uuid.UUID(run_id), actor=actor)
+    except ValueError:
+        raise click.ClickException(f"{run_id} is not a run id.") from None
+    except RegistryError as error:
+        raise click.ClickException(error.render(gettext)) from None
+    try:
+        rows = parse_results(file.read_bytes(), file.name)
+        report = reconcile_run(run, rows, source=file.name, actor=actor)
+    except ValidationError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(problem.render(gettext), err=True)
+        raise click.exceptions.Exit(1) from None
+    except RegistryError as error:
+        db.session.rollback()
+        raise click.ClickException(error.render(gettext)) from None
+    db.session.commit()
+    click.echo(
+        f"Run {run.id} reconciled from {file.name}: {report.paid} paid, {report.failed} failed, "
+        f"{report.remaining} without result ({run.status.value})."
+    )
+
+
+@payments_cli.command("export")
+@click.argument("run_id")
+@click.option("--format", "fmt", required=True, type=click.Choice(FORMATS))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--bank", "bank_bin", default=None, help="Only this bank's lines (NAPAS BIN).")
+@with_appcontext
+def export_command(run_id: str, fmt: str, out_dir: Path, bank_bin: str | None) -> None:
+    """Write a file of a locked RUN into OUT (pain.001, bank XLSX/CSV or the post-office list)."""
+    from flask import current_app
+
+    config = current_app.config
+    missing = [
+        n
+        for n in ("REGISTRY_PAYER_NAME", "REGISTRY_PAYER_ACCOUNT", "REGISTRY_PAYER_BIN")
+        if not config.get(n)
+    ]
+    if missing:
+        raise click.ClickException(
+            f"Set {', '.join(missing)} (the paying office's account): see .env.example."
+        )
+    payer = Payer(
+        config["REGISTRY_PAYER_NAME"],
+        config["REGISTRY_PAYER_ACCOUNT"],
+        config["REGISTRY_PAYER_BIN"],
+    )
+    actor = Actor.system("payments export")
+    try:
+        run = get_run(uuid.UUID(run_id), actor=actor)
+    except ValueError:
+        raise click.ClickException(f"{run_id} is not a run id.") from None
+    except RegistryError as error:
+        raise click.ClickException(error.render(gettext)) from None
+    try:
+        stored, path = export_run(
+            run,
+            fmt=fmt,
+            out_dir=out_dir,
+            payer=payer,
+            actor=actor,
+            cipher=keys.cipher,
+            bank_bin=bank_bin,
+        )
+    except RegistryError as error:
+        db.session.rollback()
+        raise click.ClickException(error.render(gettext)) from None
+    db.session.commit()
+    click.echo(f"{path}: {stored.line_count} lines, {_money(stored.total)}, sha256 {stored.sha256}")

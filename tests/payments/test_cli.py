@@ -27,3 +27,27 @@ def test_bad_month_unit_or_run_are_refused(app, session):
         != 0
     )
     assert runner.invoke(args=["payments", "lock", "not-a-run"]).exit_code != 0
+
+
+def test_export_writes_the_file_and_needs_the_payer_account(app, decided, tmp_path, monkeypatch):
+    runner = app.test_cli_runner()
+    run_id = json.loads(
+        runner.invoke(args=["payments", "build", "--month", "2026-11", "--json"]).output
+    )["id"]
+    assert runner.invoke(args=["payments", "lock", run_id]).exit_code == 0
+    refused = runner.invoke(
+        args=["payments", "export", run_id, "--format", "post-xlsx", "--out", str(tmp_path)]
+    )
+    assert refused.exit_code != 0 and "REGISTRY_PAYER_ACCOUNT" in refused.output
+    for name, value in {
+        "REGISTRY_PAYER_NAME": "UBND phuong Thuan Hoa",
+        "REGISTRY_PAYER_ACCOUNT": "1234567890",
+        "REGISTRY_PAYER_BIN": "970405",
+    }.items():
+        monkeypatch.setitem(app.config, name, value)
+    written = runner.invoke(
+        args=["payments", "export", run_id, "--format", "post-xlsx", "--out", str(tmp_path)]
+    )
+    assert written.exit_code == 0, written.output
+    [path] = list(tmp_path.iterdir())
+    assert path.name == "chi-tra-2026-11-post-xlsx.xlsx" and "810.000 đ" in written.output
