@@ -282,7 +282,7 @@ def upgrade():
     sa.Column('programme', sa.Enum('social_assistance', 'social_pension', 'merit', name='line_programme', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('group_code', sa.String(length=60), nullable=False),
     sa.Column('month_paid_for', sa.Date(), nullable=False),
-    sa.Column('kind', sa.Enum('regular', 'arrears', 'correction', name='line_kind', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('kind', sa.Enum('regular', 'arrears', 'correction', 'funeral', name='line_kind', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('amount', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('pending', 'paid', 'failed', name='line_status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('failure_reason', sa.String(length=300), nullable=True),

@@ -24,6 +24,7 @@ class LineKind(enum.StrEnum):
     REGULAR = "regular"  # the month itself
     ARREARS = "arrears"  # truy lĩnh: an earlier month never paid
     CORRECTION = "correction"  # an earlier month paid at a rate since raised back-dated
+    FUNERAL = "funeral"  # hỗ trợ chi phí mai táng: one-off, after a beneficiary's death
 
 
 class LineStatus(enum.StrEnum):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from registry.audit.actions import AuditAction
 from registry.audit.services import record_event
@@ -121,6 +122,38 @@ def owed_lines(decisions: list[BenefitDecision], month: date, law: Law) -> list[
     return owed
 
 
+def funeral_lines(decisions: list[BenefitDecision], month: date, law: Law) -> list[Owed]:
+    """The one-off funeral support for beneficiaries of the monthly social allowance who died
+    on or before ``month``: 20 × the standard level in force in the month of death, once per
+    person (Decree 20/2021/NĐ-CP art. 11(2)); it goes on the next list after the death."""
+    from registry.decisions.models import Programme
+
+    owed: dict = {}
+    for decision in decisions:
+        person = decision.person
+        if decision.programme is not Programme.SOCIAL_ASSISTANCE or person.death_on is None:
+            continue
+        died = month_start(person.death_on)
+        if died > month or died < decision.start_month or person.id in owed:
+            continue
+        month_law = law.month(died)
+        level, multiple = month_law.get("sa.standard_level"), month_law.get("sa.funeral_multiple")
+        if level is not None and multiple is not None:
+            owed[person.id] = Owed(
+                decision, died, int(level.amount * multiple.amount), LineKind.FUNERAL
+            )
+    if not owed:
+        return []
+    paid = set(
+        db.session.scalars(
+            select(PaymentLine.person_id).where(
+                PaymentLine.kind == LineKind.FUNERAL, PaymentLine.person_id.in_(list(owed))
+            )
+        )
+    )
+    return [o for person_id, o in owed.items() if person_id not in paid]
+
+
 def get_run(run_id, *, actor: Actor) -> PaymentRun:
     actor.require(Permission.PAYMENT_READ)
     run = db.session.scalar(
@@ -156,7 +189,7 @@ def build_run(month: date, *, unit: AdminUnit, actor: Actor, today: date, law: L
     if run is None:
         run = PaymentRun(month=month, unit_id=unit.id, status=RunStatus.DRAFT)
         db.session.add(run)
-        db.session.flush()
+        _flush_or_conflict(month)
     else:
         # A draft is rebuilt from scratch, but carried failed lines go back to their old state.
         db.session.execute(
@@ -195,8 +228,46 @@ def build_run(month: date, *, unit: AdminUnit, actor: Actor, today: date, law: L
             )
         )
     )
-    owed = owed_lines(decisions, month, law)
+    owed = owed_lines(decisions, month, law) + funeral_lines(decisions, month, law)
     if owed:
+        _insert_lines(run, owed, month)
+    db.session.flush()
+    count, total = run_totals(run)
+    record_event(
+        AuditAction.RUN_BUILD,
+        actor=actor,
+        subject=run,
+        unit_id=unit.id,
+        details={
+            "month": month.isoformat(),
+            "lines": count,
+            "total": total,
+            "carried": len(carried),
+        },
+    )
+    return run
+
+
+def _concurrent_build(month: date) -> ConflictError:
+    return ConflictError(
+        N_(
+            "Another build of the payment list of %(month)s ran at the same time: "
+            "nothing was saved, build it again."
+        ),
+        month=month.strftime("%m/%Y"),
+    )
+
+
+def _flush_or_conflict(month: date) -> None:
+    """Flush; a unique violation means another build of the same list ran at the same time."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise _concurrent_build(month) from None
+
+
+def _insert_lines(run: PaymentRun, owed: list[Owed], month: date) -> None:
+    try:
         # One executemany of plain rows: no ORM object per line.
         db.session.execute(
             PaymentLine.__table__.insert(),
@@ -217,21 +288,8 @@ def build_run(month: date, *, unit: AdminUnit, actor: Actor, today: date, law: L
                 for o in owed
             ],
         )
-    db.session.flush()
-    count, total = run_totals(run)
-    record_event(
-        AuditAction.RUN_BUILD,
-        actor=actor,
-        subject=run,
-        unit_id=unit.id,
-        details={
-            "month": month.isoformat(),
-            "lines": count,
-            "total": total,
-            "carried": len(carried),
-        },
-    )
-    return run
+    except IntegrityError:
+        raise _concurrent_build(month) from None
 
 
 def run_totals(run: PaymentRun) -> tuple[int, int]:

@@ -140,3 +140,21 @@ def test_only_accountants_build_and_only_inside_their_area(actor, today, decided
     ).as_actor()
     with pytest.raises(NotFoundError):
         build_run(NOV, unit=factories.unit(WARD_A), actor=ward_accountant, today=today, law=LAW)
+
+
+def test_a_beneficiarys_death_brings_one_funeral_support_on_the_next_list(actor, today, decided):
+    from registry.decisions.services import end_decision
+    from registry.people.services import record_death
+
+    accountant, labour = actor("accountant"), actor("labour")
+    lock_run(
+        build_run(NOV, unit=factories.unit("46"), actor=accountant, today=today, law=LAW),
+        actor=accountant,
+    )
+    record_death(decided.person, died_on=date(2026, 11, 25), actor=actor("commune_a"), today=today)
+    end_decision(decided, last_month=NOV, reason="Qua đời ngày 25/11/2026", actor=labour)
+    december = build_run(DEC, unit=factories.unit("46"), actor=accountant, today=today, law=LAW)
+    # Decree 20/2021 art. 11(2): 20 × the standard level of the month of death (540,000).
+    assert lines(december) == [(NOV, LineKind.FUNERAL, 10_800_000)]
+    again = build_run(DEC, unit=factories.unit("46"), actor=accountant, today=today, law=LAW)
+    assert lines(again) == [(NOV, LineKind.FUNERAL, 10_800_000)]
