@@ -55,6 +55,12 @@ def is_alive_in(death_date: date | None, month: date) -> bool:
     return death_date is None or month_start(death_date) >= month
 
 
+def shift_month(month: date, months: int) -> date:
+    """The first day of the month ``months`` after (or, negative, before) ``month``."""
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def assumed_birth_date(year: int) -> date:
     """For people recorded with the birth year only (common for the elderly), the office
     reads the birthday as 1 January of that year, the usual convention on Vietnamese papers.

@@ -17,7 +17,7 @@ from registry.auth.permissions import Permission
 from registry.db import utcnow
 from registry.decisions.models import BenefitDecision, DecisionStatus
 from registry.eligibility.engine import Law, evaluate_many
-from registry.eligibility.months import month_start
+from registry.eligibility.months import month_start, shift_month
 from registry.entitlements.facts import facts_for_many
 from registry.errors import ConflictError, NotFoundError
 from registry.extensions import db
@@ -52,13 +52,9 @@ def payable_months(decision: BenefitDecision, month: date) -> list[date]:
     oldest = _months(date(month.year - ARREARS_MONTHS // 12, month.month, 1), month)[0]
     last = month if decision.end_month is None else min(month, decision.end_month)
     if decision.status is DecisionStatus.SUSPENDED and decision.suspended_from is not None:
-        last = min(last, _previous(decision.suspended_from))
+        last = min(last, shift_month(decision.suspended_from, -1))
     first = max(decision.start_month, oldest)
     return _months(first, last) if first <= last else []
-
-
-def _previous(month: date) -> date:
-    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 
 def law_amounts(decisions: list[BenefitDecision], windows: dict, law: Law) -> dict[tuple, int]:
