@@ -65,18 +65,23 @@ def build_command(month: str, unit_code: str, as_json: bool) -> None:
         click.echo(f"Run {run.id} for {paid_for:%m/%Y}: {lines} lines, {_money(total)} (draft).")
 
 
+def _run(run_id: str, actor: Actor):
+    """The run with this id in the actor's scope, or a clear error."""
+    try:
+        return get_run(uuid.UUID(run_id), actor=actor)
+    except ValueError:
+        raise click.ClickException(f"{run_id} is not a run id.") from None
+    except RegistryError as error:
+        raise click.ClickException(error.render(gettext)) from None
+
+
 @payments_cli.command("lock")
 @click.argument("run_id")
 @with_appcontext
 def lock_command(run_id: str) -> None:
     """Freeze RUN: its lines, count and sum can no longer change."""
     actor = Actor.system("payments lock")
-    try:
-        run = get_run(uuid.UUID(run_id), actor=actor)
-    except ValueError:
-        raise click.ClickException(f"{run_id} is not a run id.") from None
-    except RegistryError as error:
-        raise click.ClickException(error.render(gettext)) from None
+    run = _run(run_id, actor)
     try:
         lock_run(run, actor=actor)
     except RegistryError as error:
@@ -96,12 +101,7 @@ def reconcile_command(run_id: str, file: Path) -> None:
     Any unknown id, changed amount or repeated result is reported and nothing is applied.
     """
     actor = Actor.system("payments reconcile")
-    try:
-        run = get_run(uuid.UUID(run_id), actor=actor)
-    except ValueError:
-        raise click.ClickException(f"{run_id} is not a run id.") from None
-    except RegistryError as error:
-        raise click.ClickException(error.render(gettext)) from None
+    run = _run(run_id, actor)
     try:
         rows = parse_results(file.read_bytes(), file.name)
         report = reconcile_run(run, rows, source=file.name, actor=actor)
@@ -146,12 +146,7 @@ def export_command(run_id: str, fmt: str, out_dir: Path, bank_bin: str | None) -
         config["REGISTRY_PAYER_BIN"],
     )
     actor = Actor.system("payments export")
-    try:
-        run = get_run(uuid.UUID(run_id), actor=actor)
-    except ValueError:
-        raise click.ClickException(f"{run_id} is not a run id.") from None
-    except RegistryError as error:
-        raise click.ClickException(error.render(gettext)) from None
+    run = _run(run_id, actor)
     try:
         stored, path = export_run(
             run,
