@@ -86,3 +86,39 @@ def person(
         today=today,
         cipher=keys.cipher,
     )
+
+
+def poor_elder(
+    *,
+    actor: Actor,
+    today: date,
+    commune_code: str,
+    full_name: str = "Lê Thị Cúc",
+    birth_date: date = date(1950, 4, 2),
+) -> Person:
+    """A woman in a poor household with no one to support her: group 5(5)(a) of Decree 20/2021."""
+    from registry.households.models import Area, PovertyStatus
+    from registry.households.services import set_poverty_status
+    from registry.people.circumstances import add_circumstance
+    from registry.people.models import CircumstanceKind
+
+    home = household(commune_code, actor=actor, today=today)
+    set_poverty_status(
+        home, review_year=2025, status=PovertyStatus.POOR, area=Area.URBAN, actor=actor, today=today
+    )
+    elder = person(
+        actor=actor,
+        today=today,
+        household=home,
+        sex=Sex.FEMALE,
+        full_name=full_name,
+        birth_date=birth_date,
+    )
+    add_circumstance(
+        elder,
+        kind=CircumstanceKind.NO_SUPPORTER,
+        started_on=date(2020, 1, 1),
+        actor=actor,
+        today=today,
+    )
+    return elder

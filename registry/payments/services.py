@@ -39,17 +39,17 @@ class Owed:
 
 
 def _months(first: date, last: date) -> list[date]:
-    months, current = [], first
-    while current <= last:
-        months.append(current)
-        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+    months = []
+    while first <= last:
+        months.append(first)
+        first = shift_month(first, 1)
     return months
 
 
 def payable_months(decision: BenefitDecision, month: date) -> list[date]:
     """The months a decision may pay for, up to ``month``: from its start month, not after
     its last month, not while suspended, and at most ARREARS_MONTHS back."""
-    oldest = _months(date(month.year - ARREARS_MONTHS // 12, month.month, 1), month)[0]
+    oldest = shift_month(month, -ARREARS_MONTHS)
     last = month if decision.end_month is None else min(month, decision.end_month)
     if decision.status is DecisionStatus.SUSPENDED and decision.suspended_from is not None:
         last = min(last, shift_month(decision.suspended_from, -1))
@@ -218,8 +218,7 @@ def build_run(month: date, *, unit: AdminUnit, actor: Actor, today: date, law: L
                 BenefitDecision.start_month <= month,
                 or_(
                     BenefitDecision.end_month.is_(None),
-                    BenefitDecision.end_month
-                    >= date(month.year - ARREARS_MONTHS // 12, month.month, 1),
+                    BenefitDecision.end_month >= shift_month(month, -ARREARS_MONTHS),
                 ),
             )
         )

@@ -10,7 +10,7 @@ from registry.audit.actions import AuditAction
 from registry.audit.services import record_event
 from registry.auth.actors import Actor
 from registry.auth.permissions import Permission
-from registry.errors import ConflictError, Problem, ValidationError
+from registry.errors import ConflictError, ValidationError
 from registry.extensions import db
 from registry.i18n import N_
 from registry.identity.cccd import (
@@ -117,7 +117,3 @@ def read_cmnd_masked(person: Person, *, actor: Actor, cipher: FieldCipher) -> st
         details={"purpose": "display_masked", "field": "cmnd"},
     )
     return mask_tail(number)
-
-
-def problem(field: str, message: str, **params: object) -> ValidationError:
-    return ValidationError([Problem(field, message, dict(params))])

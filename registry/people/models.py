@@ -106,10 +106,6 @@ class Person(Base):
         back_populates="person", order_by="MeritRecord.id"
     )
 
-    @property
-    def is_dead(self) -> bool:
-        return self.death_on is not None
-
 
 class CircumstanceKind(enum.StrEnum):
     """Dated facts the law engine needs (Decree 20/2021/NĐ-CP art. 5)."""

@@ -21,10 +21,8 @@ from registry.decisions.services import (
 from registry.eligibility.engine import load_law
 from registry.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from registry.extensions import db
-from registry.households.models import Area, PovertyStatus
-from registry.households.services import set_poverty_status
 from registry.people.circumstances import add_circumstance
-from registry.people.models import CircumstanceKind, DisabilityLevel, Sex
+from registry.people.models import CircumstanceKind, DisabilityLevel
 from tests import factories
 from tests.conftest import WARD_A
 
@@ -35,32 +33,7 @@ NOV = date(2026, 11, 1)
 @pytest.fixture()
 def elder(actor, today):
     """A poor woman aged 76 with no one to support her: group 5(5)(a), 1.5 × 540,000."""
-    officer = actor("commune_a")
-    home = factories.household(WARD_A, actor=officer, today=today)
-    set_poverty_status(
-        home,
-        review_year=2025,
-        status=PovertyStatus.POOR,
-        area=Area.URBAN,
-        actor=officer,
-        today=today,
-    )
-    person = factories.person(
-        actor=officer,
-        today=today,
-        household=home,
-        full_name="Lê Thị Cúc",
-        sex=Sex.FEMALE,
-        birth_date=date(1950, 4, 2),
-    )
-    add_circumstance(
-        person,
-        kind=CircumstanceKind.NO_SUPPORTER,
-        started_on=date(2020, 1, 1),
-        actor=officer,
-        today=today,
-    )
-    return person
+    return factories.poor_elder(actor=actor("commune_a"), today=today, commune_code=WARD_A)
 
 
 def approved(decision, actor, today, signed=date(2026, 11, 20)):

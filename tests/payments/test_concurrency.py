@@ -15,12 +15,8 @@ from registry.decisions.services import appraise_decision, approve_decision, pro
 from registry.eligibility.engine import load_law
 from registry.errors import ConflictError
 from registry.extensions import db
-from registry.households.models import Area, PovertyStatus
-from registry.households.services import set_poverty_status
 from registry.payments.models import PaymentLine, PaymentRun
 from registry.payments.services import build_run
-from registry.people.circumstances import add_circumstance
-from registry.people.models import CircumstanceKind, Sex
 from registry.units.cli import BUNDLED
 from registry.units.services import find_unit, load_units
 from tests import factories
@@ -36,29 +32,8 @@ def _beneficiaries(count: int) -> None:
         (BUNDLED / "46-hue.csv").read_text(encoding="utf-8"), source="46-hue.csv", actor=system
     )
     for number in range(count):
-        home = factories.household(WARD_A, actor=system, today=TODAY)
-        set_poverty_status(
-            home,
-            review_year=2025,
-            status=PovertyStatus.POOR,
-            area=Area.URBAN,
-            actor=system,
-            today=TODAY,
-        )
-        person = factories.person(
-            actor=system,
-            today=TODAY,
-            household=home,
-            sex=Sex.FEMALE,
-            full_name=f"Người {number}",
-            birth_date=date(1950, 4, 2),
-        )
-        add_circumstance(
-            person,
-            kind=CircumstanceKind.NO_SUPPORTER,
-            started_on=date(2020, 1, 1),
-            actor=system,
-            today=TODAY,
+        person = factories.poor_elder(
+            actor=system, today=TODAY, commune_code=WARD_A, full_name=f"Người {number}"
         )
         decision = propose_decision(
             person, group_code="sa.5.5a", month=NOV, actor=system, today=TODAY, law=law
