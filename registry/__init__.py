@@ -55,11 +55,21 @@ def register_models() -> None:
 def register_blueprints(app: Flask) -> None:
     from registry.audit.views import bp as audit_bp
     from registry.auth.views import bp as auth_bp
+    from registry.decisions.views import bp as decisions_bp
     from registry.households.views import bp as households_bp
+    from registry.payments.views import bp as payments_bp
     from registry.people.views import bp as people_bp
     from registry.web.home import bp as home_bp
 
-    for bp in (auth_bp, home_bp, households_bp, people_bp, audit_bp):
+    for bp in (
+        auth_bp,
+        home_bp,
+        households_bp,
+        people_bp,
+        decisions_bp,
+        payments_bp,
+        audit_bp,
+    ):
         app.register_blueprint(bp)
 
 

@@ -46,3 +46,4 @@ class AuditAction(StrEnum):
     RUN_LOCK = "payments:run:lock"
     RUN_EXPORT = "payments:run:export"
     RUN_RECONCILE = "payments:run:reconcile"
+    RUN_DOWNLOAD = "payments:run:download"

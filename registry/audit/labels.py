@@ -49,6 +49,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.RUN_LOCK: N_("Payment list locked"),
     AuditAction.RUN_EXPORT: N_("Payment file exported"),
     AuditAction.RUN_RECONCILE: N_("Bank results reconciled"),
+    AuditAction.RUN_DOWNLOAD: N_("Payment file downloaded"),
 }
 
 #: Labels of the detail keys services write; other keys are shown as they are.
