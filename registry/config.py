@@ -35,6 +35,10 @@ ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
     "REGISTRY_PAYER_NAME": (None, "name of the paying office written into payment files"),
     "REGISTRY_PAYER_ACCOUNT": (None, "the paying office's account number (debtor account)"),
     "REGISTRY_PAYER_BIN": (None, "NAPAS BIN of the paying office's bank"),
+    "REGISTRY_EXPORT_DIR": (
+        None,
+        "directory where payment files exported from the web are kept; default instance/exports",
+    ),
 }
 
 
@@ -77,6 +81,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "REGISTRY_PAYER_NAME": _env("REGISTRY_PAYER_NAME"),
         "REGISTRY_PAYER_ACCOUNT": _env("REGISTRY_PAYER_ACCOUNT"),
         "REGISTRY_PAYER_BIN": _env("REGISTRY_PAYER_BIN"),
+        "REGISTRY_EXPORT_DIR": _env("REGISTRY_EXPORT_DIR") or str(Path(instance_path) / "exports"),
         "REGISTRY_LOCAL_POLICIES": tuple(
             p for p in (_env("REGISTRY_LOCAL_POLICIES") or "").split(os.pathsep) if p
         ),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, func, select
 
 from registry.audit.actions import AuditAction
 from registry.audit.services import record_event
@@ -21,6 +23,7 @@ from registry.errors import ConflictError, NotFoundError, Problem, ValidationErr
 from registry.extensions import db
 from registry.i18n import N_
 from registry.people.models import CircumstanceKind, Person
+from registry.people.names import query_words
 from registry.units.scope import in_scope
 
 
@@ -281,3 +284,111 @@ def end_decision(
     db.session.flush()
     _audit(AuditAction.DECISION_END, decision, actor, last_month=decision.end_month.isoformat())
     return decision
+
+
+# --- reading decisions for the pages -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionsPage:
+    decisions: list[BenefitDecision]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _visible(actor: Actor, hidden_groups: Collection[str]) -> Select[tuple[BenefitDecision]]:
+    stmt = scoped_decisions(actor)
+    if hidden_groups:
+        stmt = stmt.where(BenefitDecision.group_code.not_in(sorted(hidden_groups)))
+    return stmt
+
+
+def search_decisions(
+    *,
+    actor: Actor,
+    statuses: Collection[DecisionStatus] = (),
+    group_code: str | None = None,
+    commune_id: int | None = None,
+    query: str = "",
+    hidden_groups: Collection[str] = (),
+    oldest_first: bool = False,
+    page: int = 1,
+    per_page: int = 50,
+) -> DecisionsPage:
+    """Decisions in the actor's scope matching the filters, one page of them.
+
+    ``query`` matches the person's name like the people search (accents optional);
+    ``hidden_groups`` leaves out groups the actor may not know of (HIV status, Decree
+    20/2021 art. 8(1)(b)). Worklists read oldest first, the full list newest first.
+    """
+    stmt = _visible(actor, hidden_groups)
+    if statuses:
+        stmt = stmt.where(BenefitDecision.status.in_(list(statuses)))
+    if group_code:
+        stmt = stmt.where(BenefitDecision.group_code == group_code)
+    if commune_id is not None:
+        stmt = stmt.where(BenefitDecision.commune_id == commune_id)
+    words = query_words(query or "")
+    if words:
+        stmt = stmt.join(Person, Person.id == BenefitDecision.person_id).where(
+            and_(*(Person.name_key.like(f"% {w}%") for w in words))
+        )
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    order = BenefitDecision.proposed_at if oldest_first else BenefitDecision.proposed_at.desc()
+    page = max(page, 1)
+    rows = db.session.scalars(
+        stmt.order_by(order, BenefitDecision.id).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return DecisionsPage(list(rows), total or 0, page, per_page)
+
+
+def status_counts(
+    *, actor: Actor, hidden_groups: Collection[str] = ()
+) -> dict[DecisionStatus, int]:
+    """How many decisions of the actor's scope are in each status (for the worklist tabs)."""
+    visible = _visible(actor, hidden_groups).subquery()
+    counts = dict.fromkeys(DecisionStatus, 0)
+    for status, count in db.session.execute(
+        select(visible.c.status, func.count()).group_by(visible.c.status)
+    ):
+        counts[DecisionStatus(status)] = count
+    return counts
+
+
+def decision_groups(*, actor: Actor, hidden_groups: Collection[str] = ()) -> list[str]:
+    """The group codes that decisions of the actor's scope name (options of a filter)."""
+    visible = _visible(actor, hidden_groups).subquery()
+    return list(
+        db.session.scalars(select(visible.c.group_code).distinct().order_by(visible.c.group_code))
+    )
+
+
+def person_decisions(
+    person: Person, *, actor: Actor, hidden_groups: Collection[str] = ()
+) -> list[BenefitDecision]:
+    """The person's decisions the actor may read, newest first."""
+    return list(
+        db.session.scalars(
+            _visible(actor, hidden_groups)
+            .where(BenefitDecision.person_id == person.id)
+            .order_by(BenefitDecision.proposed_at.desc())
+        )
+    )
+
+
+def open_groups(person: Person) -> set[str]:
+    """Group codes in which the person has an open decision, wherever it was proposed: the
+    groups that cannot be proposed again now."""
+    return set(
+        db.session.scalars(
+            select(BenefitDecision.group_code).where(
+                BenefitDecision.person_id == person.id,
+                BenefitDecision.status.in_(OPEN_STATUSES),
+            )
+        )
+    )

@@ -8,6 +8,6 @@ from flask_login import login_required
 bp = Blueprint("people", __name__, url_prefix="/people")
 bp.before_request(login_required(lambda: None))
 
-from registry.people.views import changes, circumstances, labels, pages  # noqa: E402, F401
+from registry.people.views import accounts, changes, circumstances, labels, pages  # noqa: E402, F401
 
 bp.app_context_processor(labels.template_labels)

@@ -8,6 +8,8 @@ from flask_babel import gettext
 from registry.audit.queries import subject_events
 from registry.auth.actors import Actor
 from registry.auth.permissions import Permission
+from registry.decisions.services import open_groups, person_decisions
+from registry.decisions.views import hidden_groups
 from registry.eligibility.engine import load_law
 from registry.eligibility.months import month_start, parse_month
 from registry.eligibility.parameters import ParameterError
@@ -21,6 +23,7 @@ from registry.people.models import Person
 from registry.people.queries import find_by_cccd, get_person, looks_like_cccd, search_people
 from registry.people.schemas import SearchInputSchema, load_form
 from registry.people.views import bp
+from registry.people.views.accounts import account_context
 from registry.web.decorators import permission_required, render_rejected
 from registry.web.setup import current_actor, today
 
@@ -71,6 +74,8 @@ def _person_page(person: Person, actor: Actor, *, revealed: str | None = None) -
         actor=actor, subject_type="people", subject_id=str(person.id)
     )
     context["eligibility"] = _eligibility_panel(person, actor)
+    context["decisions"] = person_decisions(person, actor=actor, hidden_groups=hidden_groups(actor))
+    context.update(account_context(person, actor))
     return render_template("people/show.html", **context)
 
 
@@ -115,6 +120,10 @@ def _eligibility_panel(person: Person, actor: Actor) -> dict:
         }
         for code in PROGRAMMES
     ]
+    if actor.can(Permission.DECISION_PROPOSE):
+        # The groups met this month may be proposed (đề nghị hưởng), unless one is open already.
+        panel["proposable"] = [c for c in result.considerations if c.met]
+        panel["open_groups"] = open_groups(person)
     return panel
 
 
