@@ -45,8 +45,11 @@ def register_models() -> None:
     """Import every model module so metadata is complete (Alembic, relationships)."""
     import registry.audit.models
     import registry.auth.models
+    import registry.auth.tokens
     import registry.decisions.models
     import registry.households.models
+    import registry.imports.models
+    import registry.jobs.models
     import registry.payments.models
     import registry.people.models
     import registry.units.models  # noqa: F401
@@ -54,9 +57,11 @@ def register_models() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from registry.audit.views import bp as audit_bp
+    from registry.auth.token_views import bp as tokens_bp
     from registry.auth.views import bp as auth_bp
     from registry.decisions.views import bp as decisions_bp
     from registry.households.views import bp as households_bp
+    from registry.imports.views import bp as imports_bp
     from registry.payments.views import bp as payments_bp
     from registry.people.views import bp as people_bp
     from registry.web.home import bp as home_bp
@@ -69,8 +74,14 @@ def register_blueprints(app: Flask) -> None:
         decisions_bp,
         payments_bp,
         audit_bp,
+        tokens_bp,
+        imports_bp,
     ):
         app.register_blueprint(bp)
+
+    from registry import api
+
+    api.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
@@ -78,6 +89,7 @@ def register_commands(app: Flask) -> None:
     from registry.auth.cli import users_cli
     from registry.demo.cli import demo_cli
     from registry.eligibility.cli import rules_cli
+    from registry.households.cli import households_cli
     from registry.identity.cli import keys_cli
     from registry.payments.cli import payments_cli
     from registry.people.cli import people_cli
@@ -87,6 +99,7 @@ def register_commands(app: Flask) -> None:
         units_cli,
         users_cli,
         people_cli,
+        households_cli,
         keys_cli,
         audit_cli,
         demo_cli,

@@ -39,6 +39,16 @@ ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
         None,
         "directory where payment files exported from the web are kept; default instance/exports",
     ),
+    "REGISTRY_MAX_UPLOAD_MB": ("64", "largest file accepted by an upload form, in megabytes"),
+    "REGISTRY_IMPORT_DIR": (
+        None,
+        "directory where uploaded import files and their error workbooks wait; default"
+        " instance/imports",
+    ),
+    "REGISTRY_JOBS_INLINE": (
+        "0",
+        "1: run long jobs inside the request that submits them (tests); 0: in a background thread",
+    ),
 }
 
 
@@ -82,6 +92,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "REGISTRY_PAYER_ACCOUNT": _env("REGISTRY_PAYER_ACCOUNT"),
         "REGISTRY_PAYER_BIN": _env("REGISTRY_PAYER_BIN"),
         "REGISTRY_EXPORT_DIR": _env("REGISTRY_EXPORT_DIR") or str(Path(instance_path) / "exports"),
+        "REGISTRY_IMPORT_DIR": _env("REGISTRY_IMPORT_DIR") or str(Path(instance_path) / "imports"),
+        "REGISTRY_JOBS_INLINE": _flag(_env("REGISTRY_JOBS_INLINE")),
         "REGISTRY_LOCAL_POLICIES": tuple(
             p for p in (_env("REGISTRY_LOCAL_POLICIES") or "").split(os.pathsep) if p
         ),
@@ -100,6 +112,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": cookie_secure,
         "REMEMBER_COOKIE_DURATION": timedelta(hours=8),
+        # Refused before the body is read (413), so a huge upload cannot fill memory or disk.
+        "MAX_CONTENT_LENGTH": int(_env("REGISTRY_MAX_UPLOAD_MB") or 64) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, which already expires
         # argon2id parameters (RFC 9106 "second recommended" set); tests may lower them.
         "REGISTRY_PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},

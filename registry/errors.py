@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.i18n import N_
+from registry.i18n import N_, fill
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Problem:
     code: str = "invalid"
 
     def render(self, translate=lambda s: s) -> str:
-        return translate(self.message) % self.params if self.params else translate(self.message)
+        return fill(translate, self.message, self.params)
 
 
 class RegistryError(Exception):
@@ -36,8 +36,7 @@ class RegistryError(Exception):
         super().__init__(self.render())
 
     def render(self, translate=lambda s: s) -> str:
-        text = translate(self.message)
-        return text % self.params if self.params else text
+        return fill(translate, self.message, self.params)
 
 
 class ValidationError(RegistryError):

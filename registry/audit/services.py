@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from registry.audit.actions import AuditAction
 from registry.audit.models import GENESIS_HASH, AuditEvent, subject_key
@@ -72,6 +72,63 @@ def record_event(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """One event for ``record_events``: what ``record_event`` takes, the subject as plain values."""
+
+    action: AuditAction
+    subject_type: str | None = None
+    subject_id: str | None = None
+    unit_id: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def record_events(events: Iterable[PendingEvent], *, actor: Actor, chunk_size: int = 5000) -> int:
+    """Append many events to the chain in the caller's transaction; return how many.
+
+    The same chain as ``record_event`` (same lock, ids, hashes, one timestamp for the batch,
+    since they happen in one transaction), computed in Python and inserted with executemany,
+    so a bulk import writes 100,000 events without 100,000 round trips.
+    """
+    db.session.flush()  # events the ORM still holds must take their place in the chain first
+    _lock_chain()
+    last = db.session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    next_id, prev_hash = ((last.id + 1), last.hash) if last else (1, GENESIS_HASH)
+    occurred_at = utcnow()
+    stamp = occurred_at.isoformat(timespec="microseconds")
+    table = AuditEvent.__table__
+    rows: list[dict[str, Any]] = []
+    written = 0
+    for pending in events:
+        # Keys and forms exactly as AuditEvent.payload() gives them back from the database.
+        payload = {
+            "id": next_id,
+            "occurred_at": stamp,
+            "actor_user_id": actor.user_id,
+            "actor_name": actor.username,
+            "action": str(pending.action),
+            "subject_type": pending.subject_type,
+            "subject_id": pending.subject_id,
+            "unit_id": pending.unit_id,
+            "details": pending.details,
+            "prev_hash": prev_hash,
+        }
+        digest = event_hash(payload)
+        rows.append(
+            {**payload, "occurred_at": occurred_at, "action": pending.action, "hash": digest}
+        )
+        prev_hash, next_id = digest, next_id + 1
+        if len(rows) >= chunk_size:
+            db.session.execute(insert(table), rows)
+            written, rows = written + len(rows), []
+    if rows:
+        db.session.execute(insert(table), rows)
+        written += len(rows)
+    return written
 
 
 @dataclass(frozen=True)

@@ -96,13 +96,18 @@ def decision_events(*, actor: Actor, month: date, law: Law) -> list[DecisionEven
                     )
                 )
     recent = [shift_month(month, -k) for k in range(1, UNCOLLECTED_MONTHS + 1)]
+    # Months, not lines: a failed line carried into the next run and failing again is
+    # still one month not collected.
     failed = Counter(
-        db.session.scalars(
-            select(PaymentLine.decision_id).where(
+        decision_id
+        for decision_id, _ in db.session.execute(
+            select(PaymentLine.decision_id, PaymentLine.month_paid_for)
+            .where(
                 PaymentLine.decision_id.in_([d.id for d in decisions]),
                 PaymentLine.status == LineStatus.FAILED,
                 PaymentLine.month_paid_for.in_(recent),
             )
+            .distinct()
         )
     )
     for decision in decisions:

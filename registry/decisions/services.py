@@ -14,6 +14,7 @@ from registry.audit.services import record_event
 from registry.auth.actors import Actor
 from registry.auth.permissions import Permission
 from registry.db import utcnow
+from registry.decisions.labels import STATUS_LABELS
 from registry.decisions.models import OPEN_STATUSES, BenefitDecision, DecisionStatus, Programme
 from registry.decisions.rules import start_month
 from registry.eligibility.engine import Law, evaluate
@@ -21,7 +22,7 @@ from registry.eligibility.months import assumed_birth_date, month_start
 from registry.entitlements.facts import counts_in_month, facts_for
 from registry.errors import ConflictError, NotFoundError, Problem, ValidationError
 from registry.extensions import db
-from registry.i18n import N_
+from registry.i18n import N_, Label
 from registry.people.models import CircumstanceKind, Person
 from registry.people.names import query_words
 from registry.units.scope import in_scope
@@ -73,8 +74,8 @@ def _audit(action: AuditAction, decision: BenefitDecision, actor: Actor, **detai
 def _require_status(decision: BenefitDecision, *allowed: DecisionStatus) -> None:
     if decision.status not in allowed:
         raise ConflictError(
-            N_("This decision is %(status)s; the step is not possible now."),
-            status=decision.status.value,
+            N_("This step is not possible now: the decision is at “%(status)s”."),
+            status=Label(STATUS_LABELS[decision.status]),
         )
 
 

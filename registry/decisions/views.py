@@ -16,6 +16,7 @@ from registry.auth.actors import Actor
 from registry.auth.models import User
 from registry.auth.permissions import Permission
 from registry.decisions.events import DEATH, NOT_COLLECTED, NOT_ELIGIBLE, decision_events
+from registry.decisions.labels import STATUS_LABELS
 from registry.decisions.models import BenefitDecision, DecisionStatus
 from registry.decisions.schemas import (
     AppraiseInputSchema,
@@ -57,15 +58,6 @@ bp = Blueprint("decisions", __name__, url_prefix="/decisions")
 bp.before_request(login_required(lambda: None))
 
 PER_PAGE = 50
-
-STATUS_LABELS = {
-    DecisionStatus.PROPOSED: N_("Proposed, awaiting appraisal"),
-    DecisionStatus.APPRAISED: N_("Appraised, awaiting approval"),
-    DecisionStatus.APPROVED: N_("Approved"),
-    DecisionStatus.SUSPENDED: N_("Suspended"),
-    DecisionStatus.ENDED: N_("Ended"),
-    DecisionStatus.REJECTED: N_("Refused at appraisal"),
-}
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,11 @@ def commune_summaries(actor: Actor, today: date) -> list[CommuneSummary]:
     people: dict[int, int] = dict(
         db.session.execute(
             select(Person.commune_id, func.count())
-            .where(in_scope(Person.commune_id, actor), Person.death_on.is_(None))
+            .where(
+                in_scope(Person.commune_id, actor),
+                Person.death_on.is_(None),
+                Person.merged_into_id.is_(None),
+            )
             .group_by(Person.commune_id)
         ).all()
     )
@@ -87,6 +91,7 @@ def people_awaiting_household(actor: Actor, *, limit: int = 200) -> list[Person]
                 in_scope(Person.commune_id, actor),
                 Person.household_id.is_(None),
                 Person.death_on.is_(None),
+                Person.merged_into_id.is_(None),
             )
             .order_by(Person.given_name_key, Person.name_key, Person.id)
             .limit(limit)

@@ -74,13 +74,8 @@ def register_household(
     """
     actor.require(Permission.HOUSEHOLD_WRITE)
     check_commune(commune, actor=actor, today=today)
-    problems = []
     code = (code or "").strip() or next_household_code(commune)
-    if len(code) > 40:
-        problems.append(Problem("code", N_("The household code may have at most 40 characters.")))
-    address = " ".join(address.split())
-    if not address:
-        problems.append(Problem("address", N_("Enter the household's address.")))
+    address, problems = household_field_problems(code, address)
     if problems:
         raise ValidationError(problems)
     if db.session.scalar(select(Household.id).where(Household.code == code)):
@@ -98,6 +93,21 @@ def register_household(
         details={"code": code, "commune": commune.code},
     )
     return household
+
+
+def household_field_problems(code: str, address: str) -> tuple[str, list[Problem]]:
+    """Check a household's code and address; return the cleaned address and the problems
+    (shared by register_household and the bulk import).
+    """
+    problems = []
+    if len(code) > 40:
+        problems.append(Problem("code", N_("The household code may have at most 40 characters.")))
+    address = " ".join(address.split())
+    if not address:
+        problems.append(Problem("address", N_("Enter the household's address.")))
+    elif len(address) > 300 or len(name_key(address)) > 320:
+        problems.append(Problem("address", N_("The address may have at most 300 characters.")))
+    return address, problems
 
 
 def next_household_code(commune: AdminUnit) -> str:
@@ -178,7 +188,9 @@ def list_households(
         stmt = stmt.where(Household.commune_id == commune_id)
     words = fold(query).split()
     for word in words:
-        member = select(Person.household_id).where(Person.name_key.like(f"% {word}%"))
+        member = select(Person.household_id).where(
+            Person.name_key.like(f"% {word}%"), Person.merged_into_id.is_(None)
+        )
         stmt = stmt.where(
             or_(
                 Household.code.ilike(f"%{word}%"),
@@ -216,6 +228,52 @@ def list_households(
     return [HouseholdRow(h, n, PovertyStatus(s) if s else None) for h, n, s in rows], total
 
 
+def poverty_problems(
+    review_year: int,
+    *,
+    today: date,
+    deprivations: list[str] | tuple[str, ...] = (),
+    income_per_head: int | None = None,
+) -> list[Problem]:
+    """Check a poverty review result (shared by set_poverty_status and the bulk import)."""
+    problems = []
+    if not 2000 <= review_year <= today.year + 1:
+        problems.append(
+            Problem(
+                "review_year",
+                N_("The review year %(year)d is not plausible."),
+                {"year": review_year},
+            )
+        )
+    unknown = sorted(set(deprivations) - indicator_codes())
+    if unknown:
+        problems.append(
+            Problem(
+                "deprivations",
+                N_("Unknown deprivation indicators: %(codes)s."),
+                {"codes": ", ".join(unknown)},
+            )
+        )
+    if income_per_head is not None and income_per_head < 0:
+        problems.append(Problem("income_per_head", N_("Income per head cannot be negative.")))
+    return problems
+
+
+def poverty_period(
+    review_year: int, valid_from: date | None = None, valid_to: date | None = None
+) -> tuple[date, date | None]:
+    """The period a review result applies to: by default the whole following year, as the
+    yearly review (1/9–14/12, Decision 24/2021/QĐ-TTg) decides the list for the next year.
+    """
+    valid_from = valid_from or date(review_year + 1, 1, 1)
+    valid_to = (
+        valid_to
+        if valid_to is not None or valid_from != date(review_year + 1, 1, 1)
+        else date(review_year + 1, 12, 31)
+    )
+    return valid_from, valid_to
+
+
 def set_poverty_status(
     household: Household,
     *,
@@ -239,32 +297,10 @@ def set_poverty_status(
     review gives its own ``valid_from``. Deprivation codes must be known indicators.
     """
     actor.require(Permission.POVERTY_WRITE)
-    problems = []
-    if not 2000 <= review_year <= today.year + 1:
-        problems.append(
-            Problem(
-                "review_year",
-                N_("The review year %(year)d is not plausible."),
-                {"year": review_year},
-            )
-        )
-    unknown = sorted(set(deprivations) - indicator_codes())
-    if unknown:
-        problems.append(
-            Problem(
-                "deprivations",
-                N_("Unknown deprivation indicators: %(codes)s."),
-                {"codes": ", ".join(unknown)},
-            )
-        )
-    if income_per_head is not None and income_per_head < 0:
-        problems.append(Problem("income_per_head", N_("Income per head cannot be negative.")))
-    valid_from = valid_from or date(review_year + 1, 1, 1)
-    valid_to = (
-        valid_to
-        if valid_to is not None or valid_from != date(review_year + 1, 1, 1)
-        else date(review_year + 1, 12, 31)
+    problems = poverty_problems(
+        review_year, today=today, deprivations=deprivations, income_per_head=income_per_head
     )
+    valid_from, valid_to = poverty_period(review_year, valid_from, valid_to)
     if valid_to is not None and valid_to < valid_from:
         problems.append(Problem("valid_to", N_("The end date is before the start date.")))
     if problems:

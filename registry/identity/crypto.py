@@ -8,8 +8,10 @@ with another key id, fails to decrypt. Plaintext is never cached or logged here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,6 +147,39 @@ class FieldCipher:
                 **where,
             ) from None
         return data.decode()
+
+    def decryptor(self, table: str, column: str) -> Callable[[bytes, str], str]:
+        """``decrypt`` for many values of one column: ``decryptor(t, c)(blob, row_id)`` equals
+        ``decrypt(blob, FieldContext(t, c, row_id))``, same result and same errors, without
+        building a context per value (the associated data's prefix is built once). For
+        exports that decrypt a column of a million rows."""
+        FieldContext(table, column, "-")  # the same checks of table and column
+        prefix = AAD_PREFIX + _SEPARATOR.join((table, column, "")).encode()
+        aeads = self._aeads
+        decrypt = self.decrypt
+
+        def decrypt_one(blob: bytes, row_id: str) -> str:
+            if type(blob) is not bytes:
+                blob = bytes(blob)
+            if (
+                len(blob) >= MIN_CIPHERTEXT_BYTES
+                and blob[0] == FORMAT_VERSION
+                and row_id
+                and isinstance(row_id, str)
+                and _SEPARATOR not in row_id
+            ):
+                aead = aeads.get((blob[1] << 8) | blob[2])
+                if aead is not None:
+                    with contextlib.suppress(InvalidTag):
+                        return aead.decrypt(
+                            blob[HEADER_BYTES : HEADER_BYTES + NONCE_BYTES],
+                            blob[HEADER_BYTES + NONCE_BYTES :],
+                            blob[:HEADER_BYTES] + prefix + row_id.encode(),
+                        ).decode()
+            # Anything unusual: the general path, which raises the precise error.
+            return decrypt(blob, FieldContext(table=table, column=column, row_id=row_id))
+
+        return decrypt_one
 
     @staticmethod
     def key_id_of(blob: bytes) -> int:

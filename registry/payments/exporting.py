@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import IO, Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import String, and_, cast, null, or_, select
 
 from registry.audit.actions import AuditAction
 from registry.audit.services import record_event
@@ -18,14 +20,14 @@ from registry.extensions import db
 from registry.households.models import Household
 from registry.i18n import N_
 from registry.identity.crypto import FieldCipher
-from registry.payments.exports.files import write_atomically
-from registry.payments.exports.lines import ExportHeader, ExportLine, FileResult
-from registry.payments.exports.pain001 import write_pain001
-from registry.payments.exports.post_office import write_post_office_xlsx
-from registry.payments.exports.tabular import template_for, write_bank_csv, write_bank_xlsx
+from registry.payments.bulk import roomy_cache
+from registry.payments.exports.files import atomic_output, file_sha256, remove_stale_temps
+from registry.payments.exports.lines import ExportHeader, ExportLine
+from registry.payments.exports.pain001 import stream_pain001
+from registry.payments.exports.post_office import stream_post_office_xlsx
+from registry.payments.exports.tabular import stream_bank_csv, stream_bank_xlsx, template_for
 from registry.payments.models import PaymentFile, PaymentLine, PaymentRun, RunStatus
-from registry.people.accounts import account_context, napas_banks
-from registry.people.identity import cccd_context
+from registry.people.accounts import napas_banks
 from registry.people.models import PaymentAccount, PaymentChannel, Person
 from registry.units.models import AdminUnit
 
@@ -43,69 +45,147 @@ class Payer:
     bank_bin: str
 
 
-def export_lines(
-    run: PaymentRun, *, cipher: FieldCipher, transfers: bool, bank_bin: str | None, with_cccd: bool
-) -> tuple[list[ExportLine], int]:
-    """The run's lines ready for a writer, sorted by bank then commune; people without an
-    active bank or e-wallet account are paid in cash at the post office. Returns the lines
-    and how many identifiers were decrypted (for the audit event)."""
-    account = PaymentAccount
-    rows = db.session.execute(
-        select(PaymentLine, Person, AdminUnit, Household.code, account)
-        .join(Person, Person.id == PaymentLine.person_id)
-        .join(AdminUnit, AdminUnit.id == PaymentLine.commune_id)
-        .outerjoin(Household, Household.id == Person.household_id)
-        .outerjoin(account, and_(account.person_id == Person.id, account.is_active))
-        .where(PaymentLine.run_id == run.id)
-        .order_by(
-            account.bank_bin, AdminUnit.code, Person.given_name_key, Person.name_key, PaymentLine.id
-        )
-    ).all()
-    lines, decrypted = [], 0
-    for line, person, commune, household_code, acct in rows:
-        channel = acct.channel.value if acct is not None else PaymentChannel.POST_OFFICE.value
-        if (channel in _TRANSFER) != transfers or (
-            bank_bin and acct is not None and acct.bank_bin != bank_bin
-        ):
-            continue
-        number = None
-        if transfers and acct is not None and acct.account_ciphertext is not None:
-            number = cipher.decrypt(acct.account_ciphertext, account_context(acct))
-            decrypted += 1
-        cccd = None
-        if with_cccd and person.cccd_ciphertext is not None:
-            cccd = cipher.decrypt(person.cccd_ciphertext, cccd_context(person))
-            decrypted += 1
-        lines.append(
-            ExportLine(
-                end_to_end_id=line.id.hex,
-                person_name=person.full_name,
-                cccd=cccd,
-                commune_code=commune.code,
-                commune_name=commune.name,
-                household_code=household_code,
-                programme=line.programme.value,
-                month_paid_for=line.month_paid_for,
-                kind=line.kind.value,
-                amount=line.amount,
-                channel=channel,
-                bank_bin=acct.bank_bin if acct is not None else None,
-                account_number=number,
-                account_holder=acct.holder_name if acct is not None else None,
+class ExportLines:
+    """The run's lines ready for a writer, streamed from the database each time they are
+    iterated (pain.001 reads them twice), sorted by bank then commune, then by name; people
+    without an active bank or e-wallet account are paid in cash at the post office.
+
+    Only plain columns are read (no ORM objects), in batches, so a million lines never sit in
+    memory. ``decrypted`` counts the identifiers decrypted by the first full pass (the
+    audit event's figure; a second pass decrypts the same ones again).
+    """
+
+    def __init__(
+        self,
+        run: PaymentRun,
+        *,
+        cipher: FieldCipher,
+        transfers: bool,
+        bank_bin: str | None,
+        with_cccd: bool,
+    ) -> None:
+        self.cipher, self.transfers, self.with_cccd = cipher, transfers, with_cccd
+        self.decrypted = 0
+        self._passes = 0
+        account = PaymentAccount
+        channel = account.channel
+        where = [PaymentLine.run_id == run.id]
+        if transfers:
+            where.append(channel.in_(_TRANSFER))
+        else:
+            where.append(or_(account.id.is_(None), channel.not_in(_TRANSFER)))
+        if bank_bin:
+            where.append(or_(account.id.is_(None), account.bank_bin == bank_bin))
+        self.statement = (
+            # Ids and enum values as their text: a million UUID and enum objects cost seconds.
+            select(
+                _text(PaymentLine.id),
+                _text(Person.id),
+                Person.full_name,
+                Person.cccd_ciphertext if with_cccd else null(),
+                AdminUnit.code,
+                AdminUnit.name,
+                Household.code,
+                _text(PaymentLine.programme),
+                PaymentLine.month_paid_for,
+                _text(PaymentLine.kind),
+                PaymentLine.amount,
+                _text(account.id),
+                _text(channel),
+                account.bank_bin,
+                account.account_ciphertext if transfers else null(),
+                account.holder_name,
+            )
+            .join(Person, Person.id == PaymentLine.person_id)
+            .join(AdminUnit, AdminUnit.id == PaymentLine.commune_id)
+            .outerjoin(Household, Household.id == Person.household_id)
+            .outerjoin(account, and_(account.person_id == Person.id, account.is_active))
+            .where(*where)
+            .order_by(
+                account.bank_bin,
+                AdminUnit.code,
+                Person.given_name_key,
+                Person.name_key,
+                PaymentLine.id,
             )
         )
-    return lines, decrypted
+
+    def __iter__(self) -> Iterator[ExportLine]:
+        self._passes += 1
+        count = self._passes == 1
+        post_office = PaymentChannel.POST_OFFICE.value
+        # Core execution with a server-side cursor where the database has one: rows arrive
+        # in batches instead of all at once.
+        with roomy_cache():
+            rows = db.session.connection().execute(self.statement.execution_options(yield_per=2000))
+            yield from self._lines(rows, count, post_office)
+
+    def _lines(self, rows: Any, count: bool, post_office: str) -> Iterator[ExportLine]:
+        # One decryptor per column: the same checks and errors as FieldCipher.decrypt, with
+        # the associated data's prefix built once (see crypto.FieldCipher.decryptor).
+        account_number = self.cipher.decryptor(*_ACCOUNT)
+        cccd_of = self.cipher.decryptor(*_CCCD)
+        decrypted = 0
+        try:
+            for (
+                line_id, person_id, full_name, cccd_blob, commune_code, commune_name,
+                household_code, programme, month_paid_for, kind, amount, account_id, channel,
+                bin_, number_blob, holder,
+            ) in rows:  # fmt: skip
+                number = cccd = None
+                if number_blob is not None:
+                    number = account_number(number_blob, _dashed(account_id))
+                    decrypted += 1
+                if cccd_blob is not None:
+                    cccd = cccd_of(cccd_blob, _dashed(person_id))
+                    decrypted += 1
+                yield ExportLine(
+                    line_id if len(line_id) == 32 else line_id.replace("-", ""),
+                    full_name,
+                    cccd,
+                    commune_code,
+                    commune_name,
+                    household_code,
+                    programme,
+                    month_paid_for,
+                    kind,
+                    amount,
+                    channel if channel is not None else post_office,
+                    bin_,
+                    number,
+                    holder,
+                )
+        finally:
+            if count:
+                self.decrypted += decrypted
+
+
+_ACCOUNT = ("payment_accounts", "account_number")
+_CCCD = ("people", "cccd")
+
+
+def _text(column: Any) -> Any:
+    return cast(column, String).label(column.key)
+
+
+def _dashed(uuid_text: str) -> str:
+    """A UUID as ``str(uuid)`` writes it (the row id in an encryption context), from the
+    text a database returns: 32 hex digits (SQLite) or already dashed (PostgreSQL)."""
+    if len(uuid_text) == 36:
+        return uuid_text
+    h = uuid_text
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _write(
-    fmt: str, header: ExportHeader, lines: list[ExportLine], bank_bin: str | None
-) -> FileResult:
+    fmt: str, header: ExportHeader, lines: ExportLines, bank_bin: str | None, out: IO[bytes]
+) -> tuple[int, int]:
     if fmt == "pain001":
-        return write_pain001(header, lines)
+        return stream_pain001(header, lines, out)
     if fmt == "post-xlsx":
-        return write_post_office_xlsx(header, lines)
-    writer = write_bank_xlsx if fmt == "bank-xlsx" else write_bank_csv
-    return writer(header, lines, template_for(bank_bin), napas_banks())
+        return stream_post_office_xlsx(header, lines, out)
+    writer = stream_bank_xlsx if fmt == "bank-xlsx" else stream_bank_csv
+    return writer(header, lines, template_for(bank_bin), napas_banks(), out)
 
 
 def export_run(
@@ -161,35 +241,39 @@ def export_run(
         requested_execution_date=max(run.month, created_at.date().replace(day=1)),
         initiating_party=payer.name,
     )
-    lines, decrypted = export_lines(
+    lines = ExportLines(
         run,
         cipher=cipher,
         transfers=fmt != "post-xlsx",
         bank_bin=bank_bin,
         with_cccd=fmt != "pain001",
     )
-    if not lines:
+    if db.session.execute(lines.statement.order_by(None).limit(1)).first() is None:
         raise ValidationError(
             [Problem("format", N_("This payment list has no lines for that file."))]
-        )
-    result = _write(fmt, header, lines, bank_bin)
-    if stored is not None and stored.sha256 != result.sha256:
-        raise ConflictError(
-            N_("The file would differ from the one exported before: the data changed.")
         )
     name = f"chi-tra-{run.month:%Y-%m}-{fmt}{('-' + key) if key else ''}.{_SUFFIX[fmt]}"
     path = Path(out_dir) / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, result.content)
+    remove_stale_temps(path)
+    # Streamed into a temp file next to the final name, hashed, and renamed only if it is
+    # the same file as any exported before (see exports/files.py for killed exports).
+    with atomic_output(path) as out:
+        count, total = _write(fmt, header, lines, bank_bin, out)
+        sha256 = file_sha256(out)
+        if stored is not None and stored.sha256 != sha256:
+            raise ConflictError(
+                N_("The file would differ from the one exported before: the data changed.")
+            )
     if stored is None:
         stored = PaymentFile(
             run_id=run.id,
             format=fmt,
             bank_bin=key,
             file_name=name,
-            sha256=result.sha256,
-            line_count=result.count,
-            total=result.total,
+            sha256=sha256,
+            line_count=count,
+            total=total,
             message_id=message_id,
             created_at=created_at,
         )
@@ -205,10 +289,10 @@ def export_run(
         details={
             "format": fmt,
             "bank": key or None,
-            "lines": result.count,
-            "total": result.total,
-            "sha256": result.sha256,
-            "decrypted": decrypted,
+            "lines": count,
+            "total": total,
+            "sha256": sha256,
+            "decrypted": lines.decrypted,
         },
     )
     return stored, path

@@ -6,11 +6,23 @@ import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.db import Base, str_enum, utcnow
 from registry.decisions.models import Programme
+
+#: A sum of many lines in VND: BIGINT on PostgreSQL; SQLite's INTEGER is already 64-bit.
+MONEY_TOTAL = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class RunStatus(enum.StrEnum):
@@ -46,7 +58,8 @@ class PaymentRun(Base):
     status: Mapped[RunStatus] = mapped_column(str_enum(RunStatus, "run_status"), index=True)
     #: Frozen on lock: the control count and sum every exported file must match.
     line_count: Mapped[int | None]
-    total: Mapped[int | None]
+    #: VND: a province's month passes the 2,147,483,647 a 32-bit integer holds.
+    total: Mapped[int | None] = mapped_column(MONEY_TOTAL)
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_at: Mapped[datetime | None]
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -68,7 +81,7 @@ class PaymentFile(Base):
     file_name: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     line_count: Mapped[int]
-    total: Mapped[int]
+    total: Mapped[int] = mapped_column(MONEY_TOTAL)
     #: The message id and creation time written into the file, so it can be rebuilt byte for byte.
     message_id: Mapped[str] = mapped_column(String(35))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -77,21 +90,42 @@ class PaymentFile(Base):
 class PaymentLine(Base):
     """One payment: a decision, the month it pays for, its kind and amount (integer VND).
 
-    The unique (decision, month paid for, kind) is what makes paying twice impossible, across
-    runs and across concurrent builds.
+    At most one line per (decision, month paid for, kind) that has not failed: that partial
+    unique index is what makes paying twice impossible, across runs and across concurrent
+    builds. A failed line stays in its run (a locked run never changes its lines); the next
+    build carries it as a new line pointing back at it (``carried_from_id``, at most once).
     """
 
     __tablename__ = "payment_lines"
     __table_args__ = (
-        UniqueConstraint("decision_id", "month_paid_for", "kind"),
+        Index(
+            "uq_payment_lines_live",
+            "decision_id",
+            "month_paid_for",
+            "kind",
+            unique=True,
+            sqlite_where=text("status <> 'failed'"),
+            postgresql_where=text("status <> 'failed'"),
+        ),
+        # Lines of a decision, whatever their status (the partial index cannot serve those).
+        Index("ix_payment_lines_decision", "decision_id", "month_paid_for"),
         CheckConstraint("amount > 0", name="amount_positive"),
         Index("ix_payment_lines_run_commune", "run_id", "commune_id"),
+        # A build carries earlier failed lines: found through this, never by a scan.
+        Index(
+            "ix_payment_lines_failed",
+            "commune_id",
+            sqlite_where=text("status = 'failed'"),
+            postgresql_where=text("status = 'failed'"),
+        ),
     )
 
     #: Also the end-to-end id of the transfer (32 hex characters fit ISO 20022's 35).
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment_runs.id"), index=True)
-    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("benefit_decisions.id"), index=True)
+    #: Looked up through ix_payment_lines_run_commune (run_id first), so no index of its own.
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment_runs.id"))
+    #: Looked up through ix_payment_lines_decision (decision_id first).
+    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("benefit_decisions.id"))
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"))
     programme: Mapped[Programme] = mapped_column(str_enum(Programme, "line_programme"))
@@ -103,3 +137,7 @@ class PaymentLine(Base):
         str_enum(LineStatus, "line_status"), default=LineStatus.PENDING
     )
     failure_reason: Mapped[str | None] = mapped_column(String(300))
+    #: The failed line of an earlier run this line pays again (carried over).
+    carried_from_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("payment_lines.id"), unique=True
+    )

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from registry.audit.actions import AuditAction
@@ -22,6 +22,7 @@ from registry.entitlements.facts import facts_for_many
 from registry.errors import ConflictError, NotFoundError
 from registry.extensions import db
 from registry.i18n import N_
+from registry.payments import bulk
 from registry.payments.models import LineKind, LineStatus, PaymentLine, PaymentRun, RunStatus
 from registry.units.models import AdminUnit
 from registry.units.scope import in_scope, units_under
@@ -81,7 +82,10 @@ def law_amounts(decisions: list[BenefitDecision], windows: dict, law: Law) -> di
 
 def owed_lines(decisions: list[BenefitDecision], month: date, law: Law) -> list[Owed]:
     """Every line owed in ``month``'s run: the month itself, and earlier months never paid
-    (arrears) or paid at a lower rate than the law now gives for them (correction)."""
+    (arrears) or paid at a lower rate than the law now gives for them (correction).
+
+    The per-person reading, decision by decision: ``build_run`` uses the set-based
+    ``bulk.owed_pages``, which tests/payments/test_bulk.py holds to give the same lines."""
     windows = {d.id: payable_months(d, month) for d in decisions}
     expected = law_amounts(decisions, windows, law)
     already: dict[tuple, int] = defaultdict(int)
@@ -187,45 +191,19 @@ def build_run(month: date, *, unit: AdminUnit, actor: Actor, today: date, law: L
         db.session.add(run)
         _flush_or_conflict(month)
     else:
-        # A draft is rebuilt from scratch, but carried failed lines go back to their old state.
-        db.session.execute(
-            delete(PaymentLine).where(
-                PaymentLine.run_id == run.id,
-                PaymentLine.status == LineStatus.PENDING,
-                PaymentLine.failure_reason.is_(None),
-            )
-        )
+        # A draft is rebuilt from scratch; its carried lines are carried again below.
+        db.session.execute(delete(PaymentLine).where(PaymentLine.run_id == run.id))
         run.built_at = utcnow()
     area = units_under(unit.id)
-    carried = db.session.scalars(
-        select(PaymentLine)
-        .join(PaymentRun, PaymentRun.id == PaymentLine.run_id)
-        .where(
-            PaymentLine.status == LineStatus.FAILED,
-            PaymentLine.commune_id.in_(area),
-            PaymentRun.month < month,
-        )
-    ).all()
-    for line in carried:
-        line.run_id, line.status = run.id, LineStatus.PENDING
-    decisions = list(
-        db.session.scalars(
-            select(BenefitDecision).where(
-                BenefitDecision.commune_id.in_(area),
-                BenefitDecision.status.in_(
-                    (DecisionStatus.APPROVED, DecisionStatus.SUSPENDED, DecisionStatus.ENDED)
-                ),
-                BenefitDecision.start_month <= month,
-                or_(
-                    BenefitDecision.end_month.is_(None),
-                    BenefitDecision.end_month >= shift_month(month, -ARREARS_MONTHS),
-                ),
-            )
-        )
-    )
-    owed = owed_lines(decisions, month, law) + funeral_lines(decisions, month, law)
-    if owed:
-        _insert_lines(run, owed, month)
+    carried = _carry_failed_lines(run, area, month)
+    # Set-based: pages of people read as columns, the engine once per distinct facts, and
+    # each page's lines inserted before the next is read (see registry/payments/bulk.py).
+    with bulk.roomy_cache():
+        for rows in bulk.owed_pages(area, month, law, run.id):
+            try:
+                bulk.insert_lines(rows)
+            except IntegrityError:
+                raise _concurrent_build(month) from None
     db.session.flush()
     count, total = run_totals(run)
     record_event(
@@ -237,10 +215,63 @@ def build_run(month: date, *, unit: AdminUnit, actor: Actor, today: date, law: L
             "month": month.isoformat(),
             "lines": count,
             "total": total,
-            "carried": len(carried),
+            "carried": carried,
         },
     )
     return run
+
+
+def _carry_failed_lines(run: PaymentRun, area, month: date) -> int:
+    """Pay again, in ``run``, every failed line of an earlier run in ``area`` not carried yet:
+    a new pending line with the same decision, month, kind and amount, pointing back at it.
+    The failed line stays as it was in its (locked) run. Set-based: one INSERT … SELECT."""
+    original = PaymentLine.__table__.alias("original")
+    later = PaymentLine.__table__.alias("later")
+    earlier_run = PaymentRun.__table__.alias("earlier_run")
+    uncarried = (
+        select(
+            original.c.id,
+            original.c.decision_id,
+            original.c.person_id,
+            original.c.commune_id,
+            original.c.programme,
+            original.c.group_code,
+            original.c.month_paid_for,
+            original.c.kind,
+            original.c.amount,
+        )
+        .join(earlier_run, earlier_run.c.id == original.c.run_id)
+        .where(
+            # Inlined, so the planner can match the partial index ix_payment_lines_failed.
+            original.c.status == literal(LineStatus.FAILED.value, literal_execute=True),
+            original.c.commune_id.in_(area),
+            earlier_run.c.month < month,
+            ~select(later.c.id).where(later.c.carried_from_id == original.c.id).exists(),
+        )
+    )
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "run_id": run.id,
+            "carried_from_id": row.id,
+            "decision_id": row.decision_id,
+            "person_id": row.person_id,
+            "commune_id": row.commune_id,
+            "programme": row.programme,
+            "group_code": row.group_code,
+            "month_paid_for": row.month_paid_for,
+            "kind": row.kind,
+            "amount": row.amount,
+            "status": LineStatus.PENDING.value,
+        }
+        for row in db.session.execute(uncarried)
+    ]
+    if rows:
+        try:
+            db.session.execute(PaymentLine.__table__.insert(), rows)
+        except IntegrityError:
+            raise _concurrent_build(month) from None
+    return len(rows)
 
 
 def _concurrent_build(month: date) -> ConflictError:
@@ -257,32 +288,6 @@ def _flush_or_conflict(month: date) -> None:
     """Flush; a unique violation means another build of the same list ran at the same time."""
     try:
         db.session.flush()
-    except IntegrityError:
-        raise _concurrent_build(month) from None
-
-
-def _insert_lines(run: PaymentRun, owed: list[Owed], month: date) -> None:
-    try:
-        # One executemany of plain rows: no ORM object per line.
-        db.session.execute(
-            PaymentLine.__table__.insert(),
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "run_id": run.id,
-                    "decision_id": o.decision.id,
-                    "person_id": o.decision.person_id,
-                    "commune_id": o.decision.commune_id,
-                    "programme": o.decision.programme.value,
-                    "group_code": o.decision.group_code,
-                    "month_paid_for": o.month,
-                    "kind": o.kind.value,
-                    "amount": o.amount,
-                    "status": LineStatus.PENDING.value,
-                }
-                for o in owed
-            ],
-        )
     except IntegrityError:
         raise _concurrent_build(month) from None
 

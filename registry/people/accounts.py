@@ -33,7 +33,43 @@ def napas_banks() -> dict[str, str]:
 
 
 def account_context(account: PaymentAccount) -> FieldContext:
-    return FieldContext(table="payment_accounts", column="account_number", row_id=str(account.id))
+    return account_field(account.id)
+
+
+def account_field(account_id: uuid.UUID) -> FieldContext:
+    """Where an account number is stored, for a row known only by its id (bulk writes)."""
+    return FieldContext(table="payment_accounts", column="account_number", row_id=str(account_id))
+
+
+def account_blind_index(cipher: FieldCipher, bank_bin: str, number: str) -> bytes:
+    """The blind index over ``<bin>:<number>``: the same number can exist at two banks."""
+    return cipher.blind_index("account", f"{bank_bin}:{number}")
+
+
+def account_problems(
+    channel: PaymentChannel, bank_bin: str | None, account_number: str | None
+) -> tuple[str | None, str | None, list[Problem]]:
+    """Check a payment account; return the bank BIN and normalised number it keeps (None for
+    post office cash) and the problems (shared by set_payment_account and the import).
+    """
+    problems: list[Problem] = []
+    number = None
+    if channel is PaymentChannel.POST_OFFICE:
+        return None, None, problems
+    bank_bin = (bank_bin or "").strip()
+    if bank_bin not in napas_banks():
+        problems.append(
+            Problem(
+                "bank_bin",
+                N_("Unknown bank code %(bin)s: choose a NAPAS member bank."),
+                {"bin": bank_bin or "—"},
+            )
+        )
+    try:
+        number = validate_account_number(account_number or "")
+    except ValidationError as error:
+        problems.extend(error.problems)
+    return bank_bin, number, problems
 
 
 def set_payment_account(
@@ -53,24 +89,7 @@ def set_payment_account(
     at two banks). Post office cash needs neither.
     """
     actor.require(Permission.PERSON_WRITE)
-    problems: list[Problem] = []
-    number = None
-    if channel is PaymentChannel.POST_OFFICE:
-        bank_bin = None
-    else:
-        bank_bin = (bank_bin or "").strip()
-        if bank_bin not in napas_banks():
-            problems.append(
-                Problem(
-                    "bank_bin",
-                    N_("Unknown bank code %(bin)s: choose a NAPAS member bank."),
-                    {"bin": bank_bin or "—"},
-                )
-            )
-        try:
-            number = validate_account_number(account_number or "")
-        except ValidationError as error:
-            problems.extend(error.problems)
+    bank_bin, number, problems = account_problems(channel, bank_bin, account_number)
     if problems:
         raise ValidationError(problems)
     for old in db.session.scalars(
@@ -88,7 +107,8 @@ def set_payment_account(
         holder_name=(holder_name or person.full_name).strip(),
     )
     if number is not None:
-        account.account_index = cipher.blind_index("account", f"{bank_bin}:{number}")
+        assert bank_bin is not None
+        account.account_index = account_blind_index(cipher, bank_bin, number)
         account.account_ciphertext = cipher.encrypt(number, account_context(account))
     db.session.add(account)
     db.session.flush()

@@ -33,6 +33,38 @@ def _audit_kind(kind: CircumstanceKind) -> str:
     return "sensitive" if kind in SENSITIVE_KINDS else kind.value
 
 
+def circumstance_problems(
+    kind: CircumstanceKind,
+    *,
+    started_on: date,
+    ended_on: date | None = None,
+    disability_level: DisabilityLevel | None = None,
+    children_count: int | None = None,
+    death_on: date | None = None,
+    today: date,
+) -> list[Problem]:
+    """Check a circumstance before it is recorded (shared by add_circumstance and the import)."""
+    problems = []
+    if started_on > today:
+        problems.append(Problem("started_on", N_("The start date is in the future.")))
+    if ended_on is not None and ended_on < started_on:
+        problems.append(Problem("ended_on", N_("The end date is before the start date.")))
+    if (kind is CircumstanceKind.DISABILITY) != (disability_level is not None):
+        problems.append(
+            Problem(
+                "disability_level",
+                N_("A disability needs its level, and only a disability has one."),
+            )
+        )
+    if kind is CircumstanceKind.SINGLE_PARENT and (children_count is None or children_count < 1):
+        problems.append(
+            Problem("children_count", N_("Enter how many children the parent raises alone."))
+        )
+    if death_on is not None and started_on > death_on:
+        problems.append(Problem("started_on", N_("The person died before this date.")))
+    return problems
+
+
 def add_circumstance(
     person: Person,
     *,
@@ -56,26 +88,17 @@ def add_circumstance(
     actor.require(Permission.PERSON_WRITE)
     if kind in SENSITIVE_KINDS:
         actor.require(Permission.SENSITIVE_READ)
-    problems = []
-    if started_on > today:
-        problems.append(Problem("started_on", N_("The start date is in the future.")))
-    if ended_on is not None and ended_on < started_on:
-        problems.append(Problem("ended_on", N_("The end date is before the start date.")))
-    if (kind is CircumstanceKind.DISABILITY) != (disability_level is not None):
-        problems.append(
-            Problem(
-                "disability_level",
-                N_("A disability needs its level, and only a disability has one."),
-            )
-        )
-    if kind is CircumstanceKind.SINGLE_PARENT and (children_count is None or children_count < 1):
-        problems.append(
-            Problem("children_count", N_("Enter how many children the parent raises alone."))
-        )
+    problems = circumstance_problems(
+        kind,
+        started_on=started_on,
+        ended_on=ended_on,
+        disability_level=disability_level,
+        children_count=children_count,
+        death_on=person.death_on,
+        today=today,
+    )
     if kind is not CircumstanceKind.SINGLE_PARENT:
         children_count = None
-    if person.death_on is not None and started_on > person.death_on:
-        problems.append(Problem("started_on", N_("The person died before this date.")))
     if problems:
         raise ValidationError(problems)
     if kind in _SINGLE:
@@ -147,6 +170,35 @@ def visible_circumstances(person: Person, *, actor: Actor) -> list[Circumstance]
     return [c for c in person.circumstances if sensitive_ok or c.kind not in SENSITIVE_KINDS]
 
 
+def merit_problems(
+    category: MeritCategory,
+    *,
+    recognised_on: date,
+    injury_rate: int | None,
+    martyrs: int | None,
+    today: date,
+) -> tuple[int | None, int | None, list[Problem]]:
+    """Check a merit record; return the injury rate and number of martyrs the category
+    keeps (None where it has none) and the problems (shared by add_merit_record and the import).
+    """
+    problems = []
+    if category in RATED_CATEGORIES:
+        if injury_rate is None or not 1 <= injury_rate <= 100:
+            problems.append(
+                Problem("injury_rate", N_("Enter the bodily-injury rate, from 1 to 100 percent."))
+            )
+    else:
+        injury_rate = None
+    if category is MeritCategory.MARTYR_RELATIVE:
+        if martyrs is None or martyrs < 1:
+            problems.append(Problem("martyrs", N_("Enter the number of martyrs (at least 1).")))
+    else:
+        martyrs = None
+    if recognised_on > today:
+        problems.append(Problem("recognised_on", N_("The recognition date is in the future.")))
+    return injury_rate, martyrs, problems
+
+
 def add_merit_record(
     person: Person,
     *,
@@ -165,21 +217,9 @@ def add_merit_record(
     the number of martyrs.
     """
     actor.require(Permission.PERSON_WRITE)
-    problems = []
-    if category in RATED_CATEGORIES:
-        if injury_rate is None or not 1 <= injury_rate <= 100:
-            problems.append(
-                Problem("injury_rate", N_("Enter the bodily-injury rate, from 1 to 100 percent."))
-            )
-    else:
-        injury_rate = None
-    if category is MeritCategory.MARTYR_RELATIVE:
-        if martyrs is None or martyrs < 1:
-            problems.append(Problem("martyrs", N_("Enter the number of martyrs (at least 1).")))
-    else:
-        martyrs = None
-    if recognised_on > today:
-        problems.append(Problem("recognised_on", N_("The recognition date is in the future.")))
+    injury_rate, martyrs, problems = merit_problems(
+        category, recognised_on=recognised_on, injury_rate=injury_rate, martyrs=martyrs, today=today
+    )
     if problems:
         raise ValidationError(problems)
     record = MeritRecord(

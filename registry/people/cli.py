@@ -1,16 +1,23 @@
-"""``flask people``: register a person and find one by CCCD from the server's shell."""
+"""``flask people``: register, find by CCCD, and import a commune's list from the server's shell."""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext
+from sqlalchemy import select
 
 from registry.auth.actors import Actor
+from registry.auth.models import User
 from registry.calendar import office_today
-from registry.errors import NotFoundError, RegistryError
+from registry.errors import NotFoundError, RegistryError, ValidationError
 from registry.extensions import db, keys
 from registry.households.services import get_household_by_code, register_household
 from registry.people.identity import read_cccd
@@ -122,3 +129,240 @@ def find_command(cccd: str) -> None:
         f"{person.id}\t{masked or '-'}\t{person.full_name}\t"
         f"{person.commune.name} ({person.commune.code})"
     )
+
+
+# --- import (issue 5) -------------------------------------------------------------------
+
+
+@people_cli.command("import-template")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def import_template_command(out: Path) -> None:
+    """Write the Excel template for ``flask people import`` to OUT (.xlsx)."""
+    from registry.imports.template import write_template
+    from registry.people.accounts import napas_banks
+
+    _write_atomically(out, write_template(napas_banks()))
+    click.echo(f"Template written to {out}.")
+
+
+@people_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and count, write nothing.")
+@click.option(
+    "--valid-only", is_flag=True, help="Import the valid rows even if others have errors."
+)
+@click.option(
+    "--on-duplicate",
+    type=click.Choice(["update", "skip"]),
+    default="update",
+    show_default=True,
+    help="A row whose CCCD is already registered updates that person, or is skipped.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--errors-out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the rejected rows, with a column “Lỗi”, to this .xlsx file.",
+)
+@click.option(
+    "--map",
+    "map_file",
+    type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
+    help='JSON object {"their header": "our key"} for a file not laid out like the template.',
+)
+@click.option(
+    "--as",
+    "username",
+    default=None,
+    help="Act as this user (their role and area); default: the operator, with no area limit.",
+)
+@with_appcontext
+def import_command(
+    file: Path,
+    dry_run: bool,
+    valid_only: bool,
+    on_duplicate: str,
+    as_json: bool,
+    errors_out: Path | None,
+    map_file: Path | None,
+    username: str | None,
+) -> None:
+    """Import households and people from FILE (.xlsx or .csv), one row per person.
+
+    Every cell is checked first; unless --valid-only, nothing is written while any row has
+    an error (exit 1). Everything is written in one transaction.
+    """
+    from registry.imports.errors_workbook import write_errors_workbook
+    from registry.imports.planning import OnDuplicate
+    from registry.imports.reading import read_sheet
+    from registry.imports.services import import_people
+
+    mapping = _read_mapping(map_file)
+    actor, today = _import_actor(username), office_today()
+    bars = _ProgressBars(enabled=not as_json or sys.stderr.isatty())
+    try:
+        sheet = read_sheet(file.read_bytes(), file.name, mapping=mapping)
+        report = import_people(
+            sheet,
+            actor=actor,
+            today=today,
+            cipher=keys.cipher,
+            source=file.name,
+            on_duplicate=OnDuplicate(on_duplicate),
+            valid_only=valid_only,
+            dry_run=dry_run,
+            progress=bars,
+        )
+    except ValidationError as error:  # the file as a whole: unreadable, columns missing
+        db.session.rollback()
+        bars.close()
+        _fail(
+            [
+                {"row": None, "column": p.field, "message": p.render(gettext)}
+                for p in error.problems
+            ],
+            as_json,
+        )
+    except RegistryError as error:
+        db.session.rollback()
+        bars.close()
+        raise click.ClickException(error.render(gettext)) from None
+    bars.close()
+    if report.written:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    if errors_out is not None and report.problems:
+        _write_atomically(
+            errors_out, write_errors_workbook(sheet, report.problems, lambda p: p.render(gettext))
+        )
+    errors = [
+        {
+            "row": p.line,
+            "column": p.column,
+            "header": sheet.header_of(p.column) if p.column else None,
+            "message": p.problem.render(gettext),
+        }
+        for p in report.problems
+    ]
+    if as_json:
+        click.echo(json.dumps(_report_json(report, errors), ensure_ascii=False))
+    else:
+        _print_report(report, errors, dry_run=dry_run)
+    if report.problems and not valid_only:
+        raise click.exceptions.Exit(1)
+
+
+def _report_json(report, errors: list[dict]) -> dict:
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "skipped": report.skipped,
+        "unchanged": report.unchanged,
+        "households_created": report.households_created,
+        "rows": report.rows,
+        "written": report.written,
+        "suspected_duplicates": [
+            {
+                "row": s.line,
+                "full_name": s.full_name,
+                "person_id": str(s.person_id) if s.person_id else None,
+                "household_code": s.household_code,
+                "other_row": s.other_line,
+            }
+            for s in report.suspected_duplicates
+        ],
+        "errors": errors,
+    }
+
+
+def _print_report(report, errors: list[dict], *, dry_run: bool) -> None:
+    for error in errors:
+        where = f"Row {error['row']}" + (f", {error['header']}" if error["header"] else "")
+        click.echo(f"{where}: {error['message']}", err=True)
+    for s in report.suspected_duplicates:
+        other = (
+            f"row {s.other_line}" if s.other_line else f"person {s.person_id} ({s.household_code})"
+        )
+        click.echo(f"Row {s.line}: {s.full_name} may be the same person as {other}.")
+    if report.problems and not report.written and not dry_run:
+        rows = len(report.rejected_lines)
+        click.echo(f"Nothing imported: {rows} of {report.rows} rows have errors.", err=True)
+        return
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(
+        f"{verb}: {report.created} people created ({report.households_created} new households),"
+        f" {report.updated} updated, {report.unchanged} unchanged, {report.skipped} skipped"
+        + (f", {len(report.rejected_lines)} rows rejected" if report.problems else "")
+        + "."
+    )
+
+
+def _fail(errors: list[dict], as_json: bool) -> None:
+    if as_json:
+        empty = {"created": 0, "updated": 0, "skipped": 0, "suspected_duplicates": []}
+        click.echo(json.dumps({**empty, "errors": errors}, ensure_ascii=False))
+    else:
+        for error in errors:
+            click.echo(error["message"], err=True)
+    raise click.exceptions.Exit(1)
+
+
+def _read_mapping(map_file: Path | None) -> dict[str, str | None] | None:
+    if map_file is None:
+        return None
+    try:
+        mapping = json.loads(map_file.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise click.BadParameter(f"not a JSON file: {error}", param_hint="--map") from None
+    if not isinstance(mapping, dict) or not all(
+        isinstance(v, str | None) for v in mapping.values()
+    ):
+        raise click.BadParameter('expected {"their header": "our key", …}', param_hint="--map")
+    return mapping
+
+
+def _import_actor(username: str | None) -> Actor:
+    if username is None:
+        return Actor.system("people import")
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active:
+        raise click.BadParameter(f"no active user {username!r}", param_hint="--as")
+    return user.as_actor()
+
+
+_STAGES = {"check": "Checking rows", "write": "Writing"}
+
+
+class _ProgressBars:
+    """One click progress bar per stage of the import, on stderr (stdout may carry JSON)."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.stage: str | None = None
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if stage != self.stage:
+            self.close()
+            self.stage, self.done = stage, 0
+            self.bar = click.progressbar(
+                length=total, label=_STAGES.get(stage, stage), file=sys.stderr
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

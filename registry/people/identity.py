@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from sqlalchemy import select
@@ -26,7 +27,12 @@ from registry.people.models import Person
 
 
 def cccd_context(person: Person) -> FieldContext:
-    return FieldContext(table="people", column="cccd", row_id=str(person.id))
+    return cccd_field(person.id)
+
+
+def cccd_field(person_id: uuid.UUID) -> FieldContext:
+    """Where a person's CCCD is stored, for a row known only by its id (bulk writes)."""
+    return FieldContext(table="people", column="cccd", row_id=str(person_id))
 
 
 def cmnd_context(person: Person) -> FieldContext:

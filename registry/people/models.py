@@ -91,6 +91,10 @@ class Person(Base):
     cmnd_index: Mapped[bytes | None] = mapped_column(BlindIndex(), index=True)
     #: Why a CCCD that contradicts the recorded sex/birth year was accepted anyway.
     cccd_override_reason: Mapped[str | None] = mapped_column(String(300))
+    #: The record this duplicate was merged into (gộp hồ sơ trùng); it then stays only as
+    #: history, hidden from searches and lists.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"), index=True)
+    merged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

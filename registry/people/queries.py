@@ -64,7 +64,8 @@ def search_people(
     'nguyen van duc', 'Đức Nguyễn' and 'van du' all find 'Nguyễn Văn Đức'. Sorted by
     given name, then full name, as offices sort their lists.
     """
-    stmt = scoped_people(actor)
+    # A record merged into another is history only: its person is found as the kept record.
+    stmt = scoped_people(actor).where(Person.merged_into_id.is_(None))
     words = query_words(query)
     if words:
         stmt = stmt.where(and_(*(Person.name_key.like(f"% {w}%") for w in words)))

@@ -17,19 +17,30 @@ from registry.i18n import N_
 from registry.identity.crypto import FieldCipher
 from registry.people.identity import cccd_context, set_cccd, set_cmnd
 from registry.people.models import Person, Relation, Sex
-from registry.people.names import clean_name, given_name_key, name_key
+from registry.people.names import clean_name, fold, given_name_key, name_key
 from registry.units.models import AdminUnit, UnitLevel
 
 
-def _check_person_fields(
+def person_field_problems(
     full_name: str, birth_date: date | None, birth_year: int | None, today: date
-) -> tuple[str, int]:
+) -> tuple[str, int | None, list[Problem]]:
+    """Check a person's name and birth; return the cleaned name, the birth year and every
+    problem found (shared by the services and the bulk import).
+    """
     problems = []
     name = clean_name(full_name or "")
     if not name:
         problems.append(Problem("full_name", N_("Enter the full name.")))
     elif len(name) > 200:
         problems.append(Problem("full_name", N_("The full name may have at most 200 characters.")))
+    elif len(folded := fold(name)) > 218 or len(folded.rsplit(" ", 1)[-1]) > 60:
+        # Letters that spell out long without accents (anyascii) would overflow the search keys.
+        problems.append(
+            Problem(
+                "full_name",
+                N_("The full name is too long once written without accents."),
+            )
+        )
     if birth_date is not None:
         if birth_date > today:
             problems.append(
@@ -56,10 +67,17 @@ def _check_person_fields(
                 {"year": birth_year},
             )
         )
+    return name, birth_year, problems
+
+
+def _check_person_fields(
+    full_name: str, birth_date: date | None, birth_year: int | None, today: date
+) -> tuple[str, int]:
+    name, year, problems = person_field_problems(full_name, birth_date, birth_year, today)
     if problems:
         raise ValidationError(problems)
-    assert birth_year is not None
-    return name, birth_year
+    assert year is not None
+    return name, year
 
 
 def register_person(

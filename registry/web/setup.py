@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -58,6 +58,16 @@ def init_app(app: Flask) -> None:
         ),
     )
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(
+        413,
+        lambda e: _error_page(
+            413,
+            gettext(
+                "The file is too large: at most %(mb)d MB can be sent.",
+                mb=(current_app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024),
+            ),
+        ),
+    )
 
 
 def translate_problem(problem) -> str:

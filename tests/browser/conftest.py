@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from registry import create_app
@@ -88,6 +89,16 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(scope="session")
+def live_app(live_url: str) -> Flask:
+    """The app object ``live_url`` serves, for seeding records in ``with live_app.app_context()``
+    (commit, then ``db.session.remove()``; the server thread has its own sessions)."""
+    return _LIVE_APPS[live_url]
+
+
+_LIVE_APPS: dict[str, Flask] = {}
+
+
+@pytest.fixture(scope="session")
 def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``http://127.0.0.1:PORT`` of the real app on a fresh, migrated SQLite database with
     the Huế units and the users of tests/conftest.py (USERS, PASSWORD); CSRF is on.
@@ -110,6 +121,10 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
             "REGISTRY_PASSWORD_HASH": {"time_cost": 1, "memory_cost": 64, "parallelism": 1},
+            "REGISTRY_EXPORT_DIR": str(root / "exports"),
+            "REGISTRY_PAYER_NAME": "PHONG LAO DONG THUONG BINH VA XA HOI",
+            "REGISTRY_PAYER_ACCOUNT": "1234567890123",
+            "REGISTRY_PAYER_BIN": "970436",
         }
     )
     with app.app_context():
@@ -127,8 +142,10 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    _LIVE_APPS[url] = app
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield url
     finally:
         server.shutdown()
         server.server_close()

@@ -183,3 +183,43 @@ def test_blind_index_column_accepts_an_index() -> None:
     assert BlindIndex().process_bind_param(index, DIALECT) == index
     assert BlindIndex().process_result_value(memoryview(index), DIALECT) == index
     assert repr(BlindIndex()) == "BlindIndex()"
+
+
+# --- FieldCipher.decryptor: decrypt for a column of many rows -----------------------------
+
+
+def test_a_column_decryptor_gives_what_decrypt_gives() -> None:
+    blob = CIPHER.encrypt("046190012345", HERE)
+    decrypt = CIPHER.decryptor(HERE.table, HERE.column)
+    assert decrypt(blob, HERE.row_id) == "046190012345"
+    assert decrypt(memoryview(blob), HERE.row_id) == "046190012345"
+    assert decrypt(CIPHER.encrypt("", HERE), HERE.row_id) == ""
+
+
+@pytest.mark.parametrize("row_id", ["another-row", ""])
+def test_a_column_decryptor_refuses_another_row_as_decrypt_does(row_id: str) -> None:
+    blob = CIPHER.encrypt("046190012345", HERE)
+    decrypt = CIPHER.decryptor(HERE.table, HERE.column)
+    with pytest.raises((DecryptionError, ValueError)) as found:
+        decrypt(blob, row_id)
+    with pytest.raises(type(found.value)):
+        CIPHER.decrypt(blob, FieldContext(HERE.table, HERE.column, row_id or "x\x1fy"))
+
+
+@pytest.mark.parametrize("damage", ["short", "version", "tag"])
+def test_a_column_decryptor_reports_damage_with_decrypts_reason(damage: str) -> None:
+    blob = bytearray(CIPHER.encrypt("046190012345", HERE))
+    if damage == "short":
+        blob = blob[:10]
+    elif damage == "version":
+        blob[0] = 0x7F
+    else:
+        blob[-1] ^= 1
+    with pytest.raises(DecryptionError) as found:
+        CIPHER.decryptor(HERE.table, HERE.column)(bytes(blob), HERE.row_id)
+    assert found.value.reason == damage
+
+
+def test_a_column_decryptor_checks_its_table_and_column() -> None:
+    with pytest.raises(ValueError):
+        CIPHER.decryptor("people\x1f", "cccd")

@@ -15,7 +15,7 @@ from registry.extensions import db
 from registry.payments.models import LineKind, LineStatus, PaymentLine, RunStatus
 from registry.payments.reconciliation import ReconcileReport, reconcile_run
 from registry.payments.results import ResultRow
-from registry.payments.services import build_run, lock_run
+from registry.payments.services import build_run, lock_run, run_totals
 from registry.people.circumstances import add_circumstance
 from registry.people.models import CircumstanceKind, DisabilityLevel
 from tests import factories
@@ -113,10 +113,61 @@ def test_a_failed_line_is_carried_into_next_months_run(actor, today, run):
             PaymentLine.run_id == december.id, PaymentLine.month_paid_for == NOV
         )
     ).all()
-    assert [(line.id, line.status, line.kind) for line in carried] == [
-        (other.id, LineStatus.PENDING, LineKind.REGULAR)
+    assert [(line.carried_from_id, line.status, line.kind, line.amount) for line in carried] == [
+        (other.id, LineStatus.PENDING, LineKind.REGULAR, other.amount)
     ]
+    # The locked November run keeps its lines, count and sum: the failed line stays there.
+    db.session.refresh(other)
     assert first.run_id == run.id and first.status is LineStatus.PAID
+    assert other.run_id == run.id and other.status is LineStatus.FAILED
+    assert run_totals(run) == (run.line_count, run.total)
+
+
+def test_a_carried_line_is_carried_once_and_a_draft_rebuild_keeps_it(actor, today, run):
+    accountant = actor("accountant")
+    _, other = run_lines(run)
+    reconcile_run(run, [row(3, other, paid=False)], source="kq.csv", actor=accountant)
+    ward = factories.unit("46")
+    december = build_run(DEC, unit=ward, actor=accountant, today=today, law=LAW)
+    once = run_totals(december)
+    build_run(DEC, unit=ward, actor=accountant, today=today, law=LAW)
+    assert run_totals(december) == once
+    copies = db.session.scalars(
+        select(PaymentLine).where(PaymentLine.carried_from_id == other.id)
+    ).all()
+    assert [c.run_id for c in copies] == [december.id]
+
+
+def test_a_carried_line_failing_again_is_carried_again(actor, today, run):
+    accountant = actor("accountant")
+    _, other = run_lines(run)
+    reconcile_run(run, [row(3, other, paid=False)], source="kq.csv", actor=accountant)
+    ward = factories.unit("46")
+    december = build_run(DEC, unit=ward, actor=accountant, today=today, law=LAW)
+    lock_run(december, actor=accountant)
+    copy = db.session.scalar(select(PaymentLine).where(PaymentLine.carried_from_id == other.id))
+    reconcile_run(
+        december,
+        [ResultRow(2, copy.id.hex, False, copy.amount, "Sai số tài khoản")],
+        source="kq12.csv",
+        actor=accountant,
+    )
+    january = build_run(date(2027, 1, 1), unit=ward, actor=accountant, today=today, law=LAW)
+    again = db.session.scalar(select(PaymentLine).where(PaymentLine.carried_from_id == copy.id))
+    assert (again.run_id, again.month_paid_for, again.status) == (
+        january.id,
+        NOV,
+        LineStatus.PENDING,
+    )
+    # November is owed once: one live line for it across the three runs.
+    live = db.session.scalars(
+        select(PaymentLine).where(
+            PaymentLine.decision_id == other.decision_id,
+            PaymentLine.month_paid_for == NOV,
+            PaymentLine.status != LineStatus.FAILED,
+        )
+    ).all()
+    assert [line.id for line in live] == [again.id]
 
 
 def test_an_id_with_dashes_is_accepted(actor, run):

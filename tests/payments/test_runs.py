@@ -127,7 +127,9 @@ def test_a_failed_payment_is_carried_into_the_next_run(actor, today, decided):
     line.status, line.failure_reason = LineStatus.FAILED, "Tài khoản không tồn tại"
     december = build_run(DEC, unit=factories.unit("46"), actor=accountant, today=today, law=LAW)
     assert lines(december) == [(NOV, LineKind.REGULAR, 810_000), (DEC, LineKind.REGULAR, 810_000)]
-    assert db.session.scalar(select(func.count()).select_from(PaymentLine)) == 2
+    # The failed line stays in the locked November run; December pays it again, once.
+    assert lines(november) == [(NOV, LineKind.REGULAR, 810_000)]
+    assert db.session.scalar(select(func.count()).select_from(PaymentLine)) == 3
 
 
 def test_only_accountants_build_and_only_inside_their_area(actor, today, decided):

@@ -17,10 +17,10 @@ from registry.audit.models import AuditEvent
 from registry.auth.permissions import Role
 from registry.decisions.services import propose_decision
 from registry.extensions import db
-from registry.payments import views
 from registry.payments.models import LineStatus, PaymentFile, PaymentLine, PaymentRun, RunStatus
 from registry.payments.queries import run_summary
 from registry.payments.services import build_run, lock_run, run_totals
+from registry.payments.views import files as views
 from registry.people.accounts import set_payment_account
 from registry.people.circumstances import add_circumstance
 from registry.people.models import CircumstanceKind, DisabilityLevel, PaymentChannel, Person

@@ -153,3 +153,19 @@ def test_hiv_record_is_hidden_from_roles_without_sensitive_access(client, login,
     client.post("/logout")
     login("commune_a")
     assert "HIV" in client.get(f"/people/{world.head_id}").get_data(as_text=True)
+
+
+def test_an_upload_over_the_limit_is_refused_with_the_limit(app, client, login) -> None:
+    login("accountant")
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    try:
+        response = client.post(
+            "/payments/build",
+            data=b"x" * (3 * 1024 * 1024),
+            content_type="application/octet-stream",
+        )
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    assert response.status_code == 413
+    assert "2 MB" in response.get_data(as_text=True)

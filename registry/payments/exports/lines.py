@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -102,24 +103,34 @@ def month_text(month: date) -> str:
 
 def description(line: ExportLine) -> str:
     """The payment's content (nội dung) in Vietnamese: 'Trợ cấp xã hội tháng 08/2026'."""
-    label = PROGRAMME_LABELS.get(line.programme, "Trợ cấp")
-    month = month_text(line.month_paid_for)
-    if line.kind == "funeral":
+    return _description(line.programme, line.kind, line.month_paid_for)
+
+
+@lru_cache(maxsize=4096)
+def _description(programme: str, kind: str, month_paid_for: date) -> str:
+    # A run has a handful of (programme, kind, month) triples: cached, not rebuilt per line.
+    label = PROGRAMME_LABELS.get(programme, "Trợ cấp")
+    month = month_text(month_paid_for)
+    if kind == "funeral":
         return "Hỗ trợ chi phí mai táng"
-    if line.kind == "arrears":
+    if kind == "arrears":
         return f"Truy lĩnh {label[0].lower()}{label[1:]} tháng {month}"
-    if line.kind == "correction":
+    if kind == "correction":
         return f"Điều chỉnh {label[0].lower()}{label[1:]} tháng {month}"
     return f"{label} tháng {month}"
 
 
+@lru_cache(maxsize=4096)
 def unaccented_upper(text: str) -> str:
     """'Trợ cấp tháng 08/2026' -> 'TRO CAP THANG 08/2026' (keeps digits and punctuation)."""
     return " ".join(anyascii(text).upper().split())
 
 
+@lru_cache(maxsize=1 << 17)
 def name_upper(name: str) -> str:
-    """'Nguyễn Văn Đức' -> 'NGUYEN VAN DUC': letters, digits and spaces only, as banks match."""
+    """'Nguyễn Văn Đức' -> 'NGUYEN VAN DUC': letters, digits and spaces only, as banks match.
+
+    Cached: full names repeat a great deal in a province, and folding costs microseconds."""
     return fold(name).upper()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import IO
 
 import xlsxwriter
 
@@ -46,8 +47,16 @@ def write_post_office_xlsx(header: ExportHeader, lines: Iterable[ExportLine]) ->
     Columns: STT, Họ và tên, Số CCCD (text), Mã hộ, Nội dung, Số tiền, Ký nhận (left empty
     for the beneficiary's signature). Commune subtotals and a grand total in integer VND.
     """
-    check_header(header)
     out = io.BytesIO()
+    count, total = stream_post_office_xlsx(header, lines, out)
+    return file_result(out.getvalue(), count, total)
+
+
+def stream_post_office_xlsx(
+    header: ExportHeader, lines: Iterable[ExportLine], out: IO[bytes]
+) -> tuple[int, int]:
+    """``write_post_office_xlsx`` into a seekable binary file; returns the count and sum."""
+    check_header(header)
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False})
     try:
         book.set_properties(
@@ -91,7 +100,7 @@ def write_post_office_xlsx(header: ExportHeader, lines: Iterable[ExportLine]) ->
         sheet.set_h_pagebreaks(writer.breaks[:MAX_PAGE_BREAKS])
     finally:
         book.close()
-    return file_result(out.getvalue(), writer.count, writer.total)
+    return writer.count, writer.total
 
 
 class _Sections:

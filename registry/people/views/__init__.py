@@ -8,6 +8,13 @@ from flask_login import login_required
 bp = Blueprint("people", __name__, url_prefix="/people")
 bp.before_request(login_required(lambda: None))
 
-from registry.people.views import accounts, changes, circumstances, labels, pages  # noqa: E402, F401
+from registry.people.views import (  # noqa: E402, F401
+    accounts,
+    changes,
+    circumstances,
+    labels,
+    merge,
+    pages,
+)
 
 bp.app_context_processor(labels.template_labels)

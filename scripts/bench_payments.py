@@ -1,0 +1,718 @@
+"""Benchmark: one month's payment run over N approved decisions (build, lock, pain.001, bank XLSX).
+
+Usage:
+    .venv/bin/python scripts/bench_payments.py [--decisions 1000000] [--repeat 3]
+        [--database sqlite:////tmp/bench.db | postgresql+psycopg://user@host:port/maintenance_db]
+        [--keep DIR]
+
+``--keep DIR`` keeps the generated data for later runs: the keyring, the SQLite file (or, on
+PostgreSQL, the database ``bench_payments_keep_<decisions>``, not dropped) and the setup's
+figures stay in DIR; a later run with the same DIR and ``--decisions`` skips the setup
+(``setup_seconds`` is then 0) and starts from ``reset``. Delete DIR (and drop the database)
+to start over.
+
+Setup (not timed in the total): a fresh database (a temp SQLite file by default; on a
+PostgreSQL server, a new database ``bench_payments_<pid>`` created next to the one named and
+dropped at the end), migrated, with the Huế units and synthetic households, people,
+circumstances, poverty reviews, merit records, payment accounts and approved decisions,
+written with set-based inserts (COPY on PostgreSQL, executemany on SQLite) but through the
+real cipher (AES-GCM CCCDs and account numbers bound to their rows, HMAC blind indexes), so
+the services read and decrypt them as they would real data. Each decision's group is the one
+the law engine pays for its person that month. The mix: social pension and social-assistance
+groups mostly, some merit; about 70 % bank accounts over five NAPAS banks, the rest cash at
+the post office; 2 % of decisions back-dated and paid by a previous month's run in which some
+payments failed (carried into this run), 1 % back-dated and never paid (arrears), a few
+beneficiaries who died last month (funeral support).
+
+Measured: each repetition runs in a fresh worker process (``--worker``): build + commit,
+lock + commit, export pain.001 + commit, export the bank XLSX + commit, each phase timed with
+``time.perf_counter``. Peak memory is the worker's ``resource.getrusage(RUSAGE_SELF).ru_maxrss``
+(the peak resident set of the process doing the work, interpreter and imports included; the
+PostgreSQL server's own memory is not in it). Between repetitions the run is deleted and the
+carried lines put back. Prints one JSON object with medians; never asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+ROOT = Path(__file__).absolute().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask import Flask  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+#: The phases the total counts.
+MEASURED = ("build", "lock", "export_pain001", "export_bank-xlsx")
+MONTH = date(2026, 11, 1)
+PREVIOUS = date(2026, 10, 1)
+TODAY = date(2026, 11, 29)
+UNIT = "46"
+#: NAPAS BINs and their share of bank accounts: Agribank, Vietcombank, VietinBank, BIDV, MB.
+BANKS = (("970405", 40), ("970436", 20), ("970415", 15), ("970418", 15), ("970422", 10))
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Võ", "Đặng", "Bùi", "Đỗ")
+MIDDLE = {"male": ("Văn", "Hữu", "Đức", "Công", "Quang"), "female": ("Thị", "Ngọc", "Thu")}
+GIVEN = {
+    "male": ("An", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hùng", "Long", "Nam", "Phúc", "Tâm"),
+    "female": ("Anh", "Cúc", "Dung", "Hoa", "Hồng", "Lan", "Liên", "Mai", "Nga", "Thảo", "Vy"),
+}
+#: (profile, weight): who the synthetic beneficiaries are.
+PROFILES = (
+    ("pension_75", 28),
+    ("pension_70_poor", 8),
+    ("elder_alone", 14),
+    ("disabled", 22),
+    ("child_without_support", 6),
+    ("single_parent", 5),
+    ("merit", 16),
+    ("hiv", 1),
+)
+
+
+def make_app(url: str, keyring: Path) -> Flask:
+    from registry import create_app
+
+    return create_app(
+        {
+            "REGISTRY_ENV": "testing",
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "REGISTRY_KEYRING": str(keyring),
+            "REGISTRY_KEYRING_DATA": None,
+        }
+    )
+
+
+# --- setup: synthetic data, inserted set-based --------------------------------------------
+
+
+def insert_rows(table: Any, rows: list[dict[str, Any]]) -> None:
+    """COPY on PostgreSQL, executemany elsewhere; ``rows`` share their keys."""
+    from registry.extensions import db
+
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        for start in range(0, len(rows), 20_000):
+            connection.execute(table.insert(), rows[start : start + 20_000])
+        return
+    columns = list(rows[0])
+    raw = connection.connection.driver_connection
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([_copy_value(row[c]) for c in columns])
+
+
+def _copy_value(value: Any) -> Any:
+    if hasattr(value, "value") and not isinstance(value, (bytes, date)):
+        return value.value  # a StrEnum member
+    if isinstance(value, list):
+        return json.dumps(value)
+    return value
+
+
+class Generator:
+    """Synthetic beneficiaries: attributes by profile, groups as the engine pays them."""
+
+    def __init__(self, seed: int, cipher: Any, law: Any, communes: list[Any]) -> None:
+        self.rng = random.Random(seed)
+        self.cipher, self.law, self.communes = cipher, law, communes
+        self.serials: dict[tuple[int, int], int] = {}
+        self.households = 0
+        self.paid_cache: dict[Any, list[tuple[str, str, int, str]]] = {}
+        self.names: dict[str, tuple[str, str]] = {}
+        self.moment = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+        self.profiles = [p for p, _ in PROFILES]
+        self.weights = [w for _, w in PROFILES]
+
+    def cccd(self, sex: str, year: int) -> str:
+        digit = ((year // 100) - 19) * 2 + (1 if sex == "female" else 0)
+        key = (digit, year % 100)
+        serial = self.serials[key] = self.serials.get(key, 0) + 1
+        return f"046{digit}{year % 100:02d}{serial:06d}"
+
+    def name(self, sex: str) -> str:
+        rng = self.rng
+        return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
+
+    def keys_of(self, name: str) -> tuple[str, str]:
+        from registry.people.names import given_name_key, name_key
+
+        found = self.names.get(name)
+        if found is None:
+            found = self.names[name] = (name_key(name), given_name_key(name))
+        return found
+
+    def household(self, rows: dict[str, list], commune: Any, status: str | None, edp: bool) -> Any:
+        self.households += 1
+        household_id = uuid.uuid4()
+        address = f"Tổ {self.rng.randint(1, 40)}, {commune.name}"
+        from registry.people.names import name_key
+
+        rows["households"].append(
+            {
+                "id": household_id,
+                "code": f"B{commune.code}-{self.households:07d}",
+                "commune_id": commune.id,
+                "address": address,
+                "address_key": name_key(address),
+                "created_at": self.moment,
+                "updated_at": self.moment,
+            }
+        )
+        if status is not None:
+            rows["household_poverty_statuses"].append(
+                {
+                    "household_id": household_id,
+                    "review_year": 2025,
+                    "status": status,
+                    "area": "rural" if commune.name.startswith("Xã") else "urban",
+                    "is_especially_difficult_area": edp,
+                    "deprivations": [],
+                    "valid_from": date(2026, 1, 1),
+                    "valid_to": date(2026, 12, 31),
+                    "recorded_at": self.moment,
+                }
+            )
+        return household_id
+
+    def beneficiary(self, rows: dict[str, list], start: date, died: bool) -> int:
+        """One household with one beneficiary and their decisions; returns decisions made."""
+        from registry.people.accounts import account_context
+        from registry.people.identity import cccd_context
+
+        rng = self.rng
+        profile = rng.choices(self.profiles, self.weights)[0]
+        sex = rng.choice(("male", "female"))
+        status, edp, circumstances, merits = None, False, [], []
+        if profile == "pension_75":
+            age, status = rng.randint(75, 96), rng.choice((None, None, "average"))
+        elif profile == "pension_70_poor":
+            age, status = rng.randint(70, 74), rng.choice(("poor", "near_poor"))
+        elif profile == "elder_alone":
+            age, status = rng.randint(60, 79), "poor"
+            circumstances.append(("no_supporter", None, None))
+        elif profile == "disabled":
+            age, status = rng.randint(6, 85), rng.choice((None, "poor", "near_poor"))
+            level = "especially_severe" if rng.random() < 0.3 else "severe"
+            circumstances.append(("disability", level, None))
+        elif profile == "child_without_support":
+            age = rng.randint(1, 15)
+            circumstances.append(("without_support", None, None))
+        elif profile == "single_parent":
+            age, sex, status = rng.randint(22, 45), "female", "poor"
+            circumstances.append(("single_parent", None, rng.randint(1, 3)))
+        elif profile == "hiv":
+            age, status = rng.randint(20, 50), "poor"
+            circumstances.append(("hiv", None, None))
+        else:
+            age = rng.randint(62, 95)
+            pick = rng.random()
+            if pick < 0.5:
+                merits.append(("martyr_relative", rng.choice((1, 1, 1, 2)), None))
+            elif pick < 0.8:
+                merits.append(("war_invalid", None, rng.randint(21, 81)))
+            else:
+                merits.append(("resistance_participant", None, None))
+        year = MONTH.year - age
+        birth = date(year, rng.randint(1, 12), rng.randint(1, 28)) if rng.random() < 0.6 else None
+        commune = rng.choice(self.communes)
+        born = birth and birth.replace(day=1)
+        rural = commune.name.startswith("Xã")
+        key = (profile, sex, born, year, status, edp, tuple(circumstances), tuple(merits), rural,
+               died)  # fmt: skip
+        paid = self.paid_cache.get(key)
+        if paid is None:
+            paid = self.paid_cache[key] = self._paid(key, start)
+        if not paid:
+            return 0
+        household_id = self.household(rows, commune, status, edp)
+        person_id = uuid.uuid4()
+        name = self.name(sex)
+        name_key, given = self.keys_of(name)
+        number = self.cccd(sex, year)
+        context = cccd_context(SimpleNamespace(id=person_id))  # type: ignore[arg-type]
+        death = date(PREVIOUS.year, PREVIOUS.month, rng.randint(1, 28)) if died else None
+        rows["people"].append(
+            {
+                "id": person_id,
+                "full_name": name,
+                "name_key": name_key,
+                "given_name_key": given,
+                "birth_date": birth,
+                "birth_year": year,
+                "sex": sex,
+                "death_on": death,
+                "commune_id": commune.id,
+                "household_id": household_id,
+                "relation": "head",
+                "cccd_ciphertext": self.cipher.encrypt(number, context),
+                "cccd_index": self.cipher.blind_index("cccd", number),
+                "created_at": self.moment,
+                "updated_at": self.moment,
+            }
+        )
+        rows["heads"].append({"hid": household_id, "pid": person_id})
+        for kind, level, children in circumstances:
+            rows["circumstances"].append(
+                {
+                    "person_id": person_id,
+                    "kind": kind,
+                    "started_on": date(2020, 3, 1),
+                    "disability_level": level,
+                    "children_count": children,
+                    "reference": f"{rng.randint(1, 999)}/XN",
+                    "recorded_at": self.moment,
+                }
+            )
+        for category, martyrs, rate in merits:
+            rows["merit_records"].append(
+                {
+                    "person_id": person_id,
+                    "category": category,
+                    "martyrs": martyrs,
+                    "injury_rate": rate,
+                    "certificate_number": f"{rng.randint(1, 99999)}/GCN",
+                    "recognised_on": date(2001, 5, 1),
+                    "recorded_at": self.moment,
+                }
+            )
+        pick = rng.random()
+        if pick < 0.95:
+            account_id = uuid.uuid4()
+            account = {
+                "id": account_id,
+                "person_id": person_id,
+                "channel": "post_office",
+                "bank_bin": None,
+                "account_ciphertext": None,
+                "account_index": None,
+                "holder_name": name,
+                "is_active": True,
+                "created_at": self.moment,
+            }
+            if pick < 0.70:
+                bank = rng.choices([b for b, _ in BANKS], [w for _, w in BANKS])[0]
+                digits = rng.choice((10, 12, 13, 14))
+                account_number = f"{rng.randrange(10**digits):0{digits}d}"
+                holder = SimpleNamespace(id=account_id)
+                account.update(
+                    channel="bank",
+                    bank_bin=bank,
+                    account_ciphertext=self.cipher.encrypt(
+                        account_number,
+                        account_context(holder),  # type: ignore[arg-type]
+                    ),
+                    account_index=self.cipher.blind_index("account", f"{bank}:{account_number}"),
+                )
+            rows["payment_accounts"].append(account)
+        for programme, group, amount, reference in paid:
+            rows["benefit_decisions"].append(
+                {
+                    "id": uuid.uuid4(),
+                    "person_id": person_id,
+                    "commune_id": commune.id,
+                    "programme": programme,
+                    "group_code": group,
+                    "status": "approved",
+                    "proposed_amount": amount,
+                    "reference": reference[:500],
+                    "start_month": start,
+                    "end_month": None,
+                    "decision_number": f"{rng.randint(100, 999)}/QĐ-UBND",
+                    "decided_on": start,
+                    "signer": "Chủ tịch UBND",
+                    "proposed_at": self.moment,
+                    "appraised_at": self.moment,
+                    "approved_at": self.moment,
+                }
+            )
+        return len(paid)
+
+    def _paid(self, key: tuple, start: date) -> list[tuple[str, str, int, str]]:
+        """The groups the engine pays this person in the decision's first month."""
+        from registry.eligibility.engine import evaluate
+        from registry.eligibility.facts import (
+            Area,
+            Disability,
+            Facts,
+            HouseholdFacts,
+            MeritFact,
+            PersonFacts,
+            Poverty,
+        )
+
+        _, sex, birth, year, status, edp, circumstances, merits, rural, _ = key
+        kinds = {c[0]: c for c in circumstances}
+        disability = kinds.get("disability")
+        facts = Facts(
+            person=PersonFacts(
+                birth_date=birth or date(year, 1, 1),
+                sex=sex,
+                disability=Disability(disability[1]) if disability else Disability.NONE,
+                hiv="hiv" in kinds,
+                without_support="without_support" in kinds,
+                single_parent_children=kinds["single_parent"][2] if "single_parent" in kinds else 0,
+                no_supporter="no_supporter" in kinds,
+                merit=tuple(MeritFact(c, m, r) for c, m, r in merits),
+            ),
+            household=HouseholdFacts(
+                poverty=Poverty(status or "none"),
+                area=Area.RURAL if rural else Area.URBAN,
+                especially_difficult_area=edp,
+            ),
+        )
+        result = evaluate(facts, start, law=self.law, explain=False)
+        return [
+            (c.programme, c.group, c.amount, c.reference) for c in result.considerations if c.paid
+        ]
+
+
+def generate(decisions: int, seed: int = 7) -> dict[str, int]:
+    """Insert about ``decisions`` approved decisions with their people (see module docstring)."""
+    from sqlalchemy import bindparam, select, update
+
+    from registry.auth.actors import Actor
+    from registry.eligibility.engine import load_law
+    from registry.extensions import db, keys
+    from registry.households.models import Household
+    from registry.payments.models import LineStatus, PaymentLine
+    from registry.payments.services import build_run, lock_run
+    from registry.units.models import AdminUnit, UnitLevel
+    from registry.units.services import find_unit
+
+    law = load_law()
+    communes = [
+        c
+        for c in db.session.scalars(select(AdminUnit).where(AdminUnit.level == UnitLevel.COMMUNE))
+        if c.is_valid_on(TODAY)
+    ]
+    gen = Generator(seed, keys.cipher, law, communes)
+    tables = {t.name: t for t in db.metadata.sorted_tables}
+    order = ("households", "household_poverty_statuses", "people", "circumstances",
+             "merit_records", "payment_accounts", "benefit_decisions")  # fmt: skip
+    made = {"decisions": 0, "people": 0}
+
+    def flush(rows: dict[str, list]) -> None:
+        for name in order:
+            insert_rows(tables[name], rows[name])
+        if rows["heads"]:
+            households = Household.__table__
+            db.session.connection().execute(
+                households.update()
+                .where(households.c.id == bindparam("hid"))
+                .values(head_id=bindparam("pid")),
+                rows["heads"],
+            )
+        made["people"] += len(rows["people"])
+        for name in rows:
+            rows[name] = []
+
+    def batch(target: int, start_of: Any, died_share: float) -> None:
+        rows: dict[str, list] = {name: [] for name in (*order, "heads")}
+        goal = made["decisions"] + target
+        while made["decisions"] < goal:
+            died = gen.rng.random() < died_share
+            made["decisions"] += gen.beneficiary(rows, start_of(), died)
+            if len(rows["people"]) >= 20_000:
+                flush(rows)
+        flush(rows)
+
+    rng = gen.rng
+    # 2 % back-dated, paid by last month's run (a few of them died last month).
+    batch(max(1, decisions // 50), lambda: date(2026, rng.randint(8, 10), 1), 0.1)
+    actor = Actor.system("bench setup")
+    previous = build_run(PREVIOUS, unit=find_unit(UNIT, on=TODAY), actor=actor, today=TODAY,
+                         law=law)  # fmt: skip
+    lock_run(previous, actor=actor)
+    # One payment in twenty of last month failed (closed account): carried into this run.
+    failed = db.session.scalars(
+        select(PaymentLine.id).where(PaymentLine.run_id == previous.id).order_by(PaymentLine.id)
+    ).all()[::20]
+    for start in range(0, len(failed), 5000):
+        db.session.execute(
+            update(PaymentLine)
+            .where(PaymentLine.id.in_(failed[start : start + 5000]))
+            .values(status=LineStatus.FAILED, failure_reason="Tài khoản đã đóng")
+        )
+    db.session.commit()
+    # 1 % back-dated and never paid (arrears), the rest starting this month.
+    rest = decisions - made["decisions"]
+    batch(rest // 100, lambda: date(2026, rng.randint(8, 10), 1), 0.0)
+    batch(decisions - made["decisions"], lambda: MONTH, 0.0)
+    db.session.commit()
+    return {
+        "decisions": made["decisions"],
+        "people": made["people"],
+        "previous_run_failed": len(failed),
+    }
+
+
+# --- the measured worker --------------------------------------------------------------------
+
+
+def worker(url: str, keyring: Path, out_dir: Path, post_office: bool = False) -> dict[str, Any]:
+    """One measured repetition, in this (fresh) process."""
+    from sqlalchemy import func, select
+
+    from registry.auth.actors import Actor
+    from registry.eligibility.engine import load_law
+    from registry.extensions import db, keys
+    from registry.payments.exporting import Payer, export_run
+    from registry.payments.models import PaymentLine
+    from registry.payments.services import build_run, lock_run, run_totals
+    from registry.people.models import PaymentAccount, PaymentChannel
+    from registry.units.services import find_unit
+
+    app = make_app(url, keyring)
+    phases: dict[str, float] = {}
+    rss: dict[str, float] = {}
+    payer = Payer(name="PHONG VAN HOA XA HOI", account="3761000123456", bank_bin="970405")
+
+    @contextlib.contextmanager
+    def phase(name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        db.session.commit()
+        phases[name] = round(time.perf_counter() - start, 3)
+        rss[name] = _peak_mb()
+
+    with app.app_context():
+        actor, law = Actor.system("bench"), load_law()
+        unit = find_unit(UNIT, on=TODAY)
+        with phase("build"):
+            run = build_run(MONTH, unit=unit, actor=actor, today=TODAY, law=law)
+        with phase("lock"):
+            lock_run(run, actor=actor)
+        files = {}
+        for fmt in ("pain001", "bank-xlsx", *(("post-xlsx",) if post_office else ())):
+            with phase(f"export_{fmt}"):
+                stored, path = export_run(
+                    run, fmt=fmt, out_dir=out_dir, payer=payer, actor=actor, cipher=keys.cipher
+                )
+            files[fmt] = {
+                "lines": stored.line_count,
+                "total": stored.total,
+                "sha256": stored.sha256,
+                "bytes": path.stat().st_size,
+            }
+        count, total = run_totals(run)
+        active = PaymentAccount
+        transfers = db.session.execute(
+            select(func.count(), func.coalesce(func.sum(PaymentLine.amount), 0))
+            .select_from(PaymentLine)
+            .join(active, (active.person_id == PaymentLine.person_id) & active.is_active)
+            .where(
+                PaymentLine.run_id == run.id,
+                active.channel.in_((PaymentChannel.BANK, PaymentChannel.EWALLET)),
+            )
+        ).one()
+    return {
+        "phases": phases,
+        "peak_rss_mb_after_phase": rss,
+        "peak_rss_mb": _peak_mb(),
+        "run": {"lines": count, "total": total},
+        "transfer_lines": {"lines": int(transfers[0]), "total": int(transfers[1])},
+        "cpu_seconds": round(time.process_time(), 3),
+        "files": files,
+    }
+
+
+def _peak_mb() -> float:
+    # Linux reports ru_maxrss in KiB.
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def reset(url: str, keyring: Path) -> None:
+    """Put the database back as before the measured run: no run of MONTH, carried lines back."""
+    from sqlalchemy import delete, select, update
+
+    from registry.extensions import db
+    from registry.payments.models import LineStatus, PaymentFile, PaymentLine, PaymentRun
+
+    with make_app(url, keyring).app_context():
+        runs = {r.month: r.id for r in db.session.scalars(select(PaymentRun))}
+        if MONTH in runs:
+            db.session.execute(
+                update(PaymentLine)
+                .where(PaymentLine.run_id == runs[MONTH], PaymentLine.failure_reason.is_not(None))
+                .values(run_id=runs[PREVIOUS], status=LineStatus.FAILED)
+            )
+            db.session.execute(delete(PaymentLine).where(PaymentLine.run_id == runs[MONTH]))
+            db.session.execute(delete(PaymentFile).where(PaymentFile.run_id == runs[MONTH]))
+            db.session.execute(delete(PaymentRun).where(PaymentRun.id == runs[MONTH]))
+        db.session.commit()
+
+
+@contextlib.contextmanager
+def database(url: str | None, tmp: Path, keep: str | None = None) -> Iterator[str]:
+    """The benchmark's own database: a SQLite file in ``tmp``, or a new PostgreSQL database
+    (named ``keep`` and left in place when given, created only if missing)."""
+    if not url:
+        yield f"sqlite:///{tmp / ((keep or 'bench') + '.db')}"
+        return
+    parsed = make_url(url)
+    if not parsed.get_backend_name().startswith("postgresql"):
+        yield url
+        return
+    name = keep or f"bench_payments_{os.getpid()}"
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not exists:
+            conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    if keep:
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+        admin.dispose()
+        return
+    try:
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def set_up(url: str, keyring: Path, decisions: int) -> tuple[dict[str, int], str]:
+    """Migrate, load the units and generate the data; returns its figures and the dialect."""
+    from flask_migrate import upgrade
+
+    from registry.auth.actors import Actor
+    from registry.extensions import db
+    from registry.units.cli import BUNDLED
+    from registry.units.services import load_units
+
+    with make_app(url, keyring).app_context():
+        upgrade()
+        load_units(
+            (BUNDLED / "46-hue.csv").read_text(encoding="utf-8"),
+            source="46-hue.csv",
+            actor=Actor.system("bench setup"),
+        )
+        db.session.commit()
+        data = generate(decisions)
+        dialect = db.engine.dialect.name
+        db.session.remove()
+        db.engine.dispose()
+    return data, dialect
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--decisions", type=int, default=1_000_000)
+    parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: temp SQLite)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--post-office",
+        action="store_true",
+        help="also export the post office's cash list (timed, but not in the total)",
+    )
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        default=None,
+        help="keep the generated data in DIR and reuse it on later runs (see the docstring)",
+    )
+    parser.add_argument(
+        "--worker", nargs=3, metavar=("URL", "KEYRING", "OUT"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.worker:
+        url, keyring, out = args.worker
+        print(json.dumps(worker(url, Path(keyring), Path(out), args.post_office)))
+        return
+    from registry.identity.keyring import Keyring, write_keyring_file
+
+    if args.keep:
+        tmp = Path(args.keep).absolute()
+        tmp.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix="bench-payments-"))
+    keyring = tmp / "keyring.json"
+    saved = tmp / f"setup-{args.decisions}.json"
+    reuse = args.keep is not None and saved.exists() and keyring.exists()
+    if not reuse:
+        write_keyring_file(Keyring.generate(), str(keyring))
+    keep_name = f"bench_payments_keep_{args.decisions}" if args.keep else None
+    try:
+        with database(args.database, tmp, keep_name) as url:
+            start = time.perf_counter()
+            if reuse:
+                kept = json.loads(saved.read_text())
+                data, dialect = kept["data"], kept["dialect"]
+            else:
+                data, dialect = set_up(url, keyring, args.decisions)
+                if args.keep:
+                    saved.write_text(json.dumps({"data": data, "dialect": dialect}))
+            setup = 0.0 if reuse else time.perf_counter() - start
+            runs = []
+            for _ in range(args.repeat):
+                reset(url, keyring)
+                out = tmp / "out"
+                shutil.rmtree(out, ignore_errors=True)
+                extra = ["--post-office"] if args.post_office else []
+                done = subprocess.run(
+                    [sys.executable, __file__, "--worker", url, str(keyring), str(out), *extra],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if done.returncode != 0:
+                    sys.stderr.write(done.stderr)
+                    raise SystemExit(f"the measured worker failed (exit {done.returncode})")
+                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    names = list(runs[0]["phases"])
+    median = {n: round(statistics.median(r["phases"][n] for r in runs), 3) for n in names}
+    # The measured total: build, lock, pain.001 and bank XLSX (not the optional cash list).
+    totals = [sum(t for n, t in r["phases"].items() if n in MEASURED) for r in runs]
+    print(
+        json.dumps(
+            {
+                "database": dialect,
+                "data": {**data, "month": MONTH.isoformat()},
+                "setup_seconds": round(setup, 1),
+                "repeat": args.repeat,
+                "seconds_median": median,
+                "total_seconds_median": round(statistics.median(totals), 3),
+                "total_seconds_each": [round(t, 3) for t in totals],
+                "total_counts": list(MEASURED),
+                "peak_rss_mb_median": statistics.median(r["peak_rss_mb"] for r in runs),
+                "peak_rss_mb_each": [r["peak_rss_mb"] for r in runs],
+                "peak_rss_measured": "worker process, resource.getrusage(RUSAGE_SELF).ru_maxrss",
+                "run": runs[-1]["run"],
+                "transfer_lines": runs[-1]["transfer_lines"],
+                "files": runs[-1]["files"],
+                "peak_rss_mb_after_phase": runs[-1]["peak_rss_mb_after_phase"],
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

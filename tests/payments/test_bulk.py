@@ -1,0 +1,123 @@
+"""The run's set-based path pays exactly what the per-person path pays, line for line."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from registry.auth.actors import Actor
+from registry.decisions.models import BenefitDecision
+from registry.demo.seed import seed_demo
+from registry.eligibility.engine import Law, evaluate, load_law
+from registry.eligibility.lawcases import load_case_files
+from registry.eligibility.months import shift_month
+from registry.eligibility.parameters import Parameters
+from registry.extensions import db
+from registry.payments import bulk
+from registry.payments.services import build_run, funeral_lines, lock_run, owed_lines
+from registry.units.scope import units_under
+from tests import factories
+
+LAW = load_law()
+NOV, DEC = date(2026, 11, 1), date(2026, 12, 1)
+LAW_CASES = Path(__file__).resolve().parents[1] / "law"
+
+
+def per_person(month: date, law: Law) -> list[tuple]:
+    """The reference: the decisions as ORM objects through owed_lines and funeral_lines."""
+    area = units_under(factories.unit("46").id)
+    decisions = list(
+        db.session.scalars(select(BenefitDecision).where(*bulk.decisions_in_run(area, month)))
+    )
+    owed = owed_lines(decisions, month, law) + funeral_lines(decisions, month, law)
+    return sorted((o.decision.id, o.month, o.kind.value, o.amount) for o in owed)
+
+
+def set_based(month: date, law: Law, page_size: int) -> list[tuple]:
+    area = units_under(factories.unit("46").id)
+    pages = bulk.owed_pages(area, month, law, uuid.uuid4(), page_size=page_size)
+    return sorted((uuid.UUID(r[2]), r[7], r[8], r[9]) for page in pages for r in page)
+
+
+def raised(law: Law, starting: date, value: int) -> Law:
+    """The law with the standard level raised from ``starting`` (a back-dated raise)."""
+    level = law.parameters.parameter("sa.standard_level")
+    values = (*level.values, replace(level.values[-1], starts=starting, value=value))
+    names = law.parameters.names()
+    return Law(
+        Parameters(
+            {
+                **{n: law.parameters.parameter(n) for n in names},
+                "sa.standard_level": replace(level, values=values),
+            }
+        )
+    )
+
+
+@pytest.fixture()
+def demo(session, today):
+    """The demo's households with their approved decisions; a third back-dated by 1 to 5
+    months (arrears), and a few beneficiaries who died in October (funeral support)."""
+    seed_demo(households=40, seed=7, today=today, actor=Actor.system("tests"))
+    decisions = list(db.session.scalars(select(BenefitDecision).order_by(BenefitDecision.id)))
+    assert len(decisions) > 20
+    for number, decision in enumerate(decisions[::3]):
+        decision.start_month = shift_month(NOV, -(number % 5 + 1))
+    from registry.decisions.models import Programme
+
+    back_dated = [d for d in decisions[::3] if d.programme is Programme.SOCIAL_ASSISTANCE]
+    for decision in back_dated[::2]:
+        decision.person.death_on = date(2026, 10, 17)
+    db.session.flush()
+    return decisions
+
+
+@pytest.mark.parametrize("page_size", [1, 7, 20_000])
+def test_the_set_based_run_pays_the_demo_exactly_as_the_per_person_engine(demo, page_size):
+    expected = per_person(NOV, LAW)
+    assert {kind for _, _, kind, _ in expected} >= {"regular", "arrears", "funeral"}
+    assert set_based(NOV, LAW, page_size) == expected
+
+
+def test_corrections_and_carried_failures_match_the_per_person_engine(actor, today, demo):
+    accountant = actor("accountant")
+    november = build_run(NOV, unit=factories.unit("46"), actor=accountant, today=today, law=LAW)
+    lock_run(november, actor=accountant)
+    from registry.payments.models import LineStatus, PaymentLine
+
+    first = db.session.scalar(select(PaymentLine.id).where(PaymentLine.run_id == november.id))
+    db.session.execute(
+        update(PaymentLine)
+        .where(PaymentLine.id == first)
+        .values(status=LineStatus.FAILED, failure_reason="Sai số tài khoản")
+    )
+    later = raised(LAW, shift_month(NOV, -2), 700_000)
+    expected = per_person(DEC, later)
+    assert "correction" in {kind for _, _, kind, _ in expected}
+    assert set_based(DEC, later, 7) == expected
+
+
+def test_the_law_cases_give_the_same_amounts_with_birth_and_death_read_as_their_month():
+    """The set-based path evaluates people by the month of their birth and death (so that
+    equal facts collapse); over every law case that reading changes no amount."""
+    cases = load_case_files([LAW_CASES])
+    assert cases
+    for case in cases:
+        person = case.facts.person
+        monthly = replace(
+            case.facts,
+            person=replace(
+                person,
+                birth_date=person.birth_date.replace(day=1),
+                death_date=person.death_date and person.death_date.replace(day=1),
+            ),
+        )
+        exact = evaluate(case.facts, case.month, law=LAW, explain=False)
+        by_month = evaluate(monthly, case.month, law=LAW, explain=False)
+        assert by_month.amounts == exact.amounts, case.label
+        assert by_month.groups_paid() == exact.groups_paid(), case.label
