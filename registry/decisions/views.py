@@ -158,7 +158,9 @@ def index():
     counts = status_counts(actor=actor, hidden_groups=hidden)
     month = month_start(today())
     events, law_problem = [], None
-    if "events" in keys:
+    # The events need the law engine over every approved decision in scope: computed only
+    # when their tab is open, not on every visit to the worklist.
+    if tab.key == "events":
         if law is None:
             law_problem = gettext("The law parameters could not be loaded; ask the administrator.")
         else:
@@ -167,10 +169,10 @@ def index():
                 for e in decision_events(actor=actor, month=month, law=law)
                 if e.decision.group_code not in hidden
             ]
-    tab_counts = {
-        key: len(events) if key == "events" else sum(counts[s] for s in TABS[key].statuses)
-        for key in keys
+    tab_counts: dict[str, int | None] = {
+        key: sum(counts[s] for s in TABS[key].statuses) for key in keys if key != "events"
     }
+    tab_counts["events"] = len(events) if tab.key == "events" else None
     tab_counts["all"] = sum(counts.values())
     communes = communes_covered(actor)
     commune_id = filters["commune"] if filters["commune"] in {c.id for c in communes} else None

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import gettext
 
 from registry.calendar import office_today
-from registry.errors import RegistryError, ValidationError
-from registry.extensions import db
-
-# The people import's CLI pieces (acting user, progress bars, atomic file writes) are shared.
-from registry.people.cli import _fail, _import_actor, _ProgressBars, _write_atomically
+from registry.imports.commands import import_actor, run_import, write_file
 
 
 @click.group("households", help="Households and their poverty status.")
@@ -29,7 +22,7 @@ def poverty_template_command(out: Path) -> None:
     """Write the Excel template for ``flask households import-poverty`` to OUT (.xlsx)."""
     from registry.imports.poverty_template import write_poverty_template
 
-    _write_atomically(out, write_poverty_template())
+    write_file(out, write_poverty_template())
     click.echo(f"Template written to {out}.")
 
 
@@ -65,86 +58,48 @@ def import_poverty_command(
     Every cell is checked first; unless --valid-only, nothing is written while any row has
     an error (exit 1). Everything is written in one transaction.
     """
-    from registry.imports.errors_workbook import write_errors_workbook
     from registry.imports.poverty_columns import POVERTY_COLUMNS
     from registry.imports.poverty_services import import_poverty_review
     from registry.imports.reading import read_sheet
 
-    actor, today = _import_actor(username), office_today()
-    bars = _ProgressBars(enabled=not as_json or sys.stderr.isatty())
-    try:
-        sheet = read_sheet(file.read_bytes(), file.name, columns=POVERTY_COLUMNS)
-        report = import_poverty_review(
+    actor, today = import_actor(username, "poverty review import"), office_today()
+    run_import(
+        lambda: read_sheet(file.read_bytes(), file.name, columns=POVERTY_COLUMNS),
+        lambda sheet, progress: import_poverty_review(
             sheet,
             actor=actor,
             today=today,
             dry_run=dry_run,
             valid_only=valid_only,
-            progress=bars,
+            progress=progress,
             source=file.name,
-        )
-    except ValidationError as error:  # the file as a whole: unreadable, columns missing
-        db.session.rollback()
-        bars.close()
-        _fail(
-            [
-                {"row": None, "column": p.field, "message": p.render(gettext)}
-                for p in error.problems
-            ],
-            as_json,
-        )
-        return
-    except RegistryError as error:
-        db.session.rollback()
-        bars.close()
-        raise click.ClickException(error.render(gettext)) from None
-    bars.close()
-    if report.written:
-        db.session.commit()
-    else:
-        db.session.rollback()
-    if errors_out is not None and report.problems:
-        _write_atomically(
-            errors_out, write_errors_workbook(sheet, report.problems, lambda p: p.render(gettext))
-        )
-    errors = [
-        {
-            "row": p.line,
-            "column": p.column,
-            "header": sheet.header_of(p.column) if p.column else None,
-            "message": p.problem.render(gettext),
-        }
-        for p in report.problems
-    ]
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "rows": report.rows,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                    "skipped": report.skipped,
-                    "written": report.written,
-                    "errors": errors,
-                },
-                ensure_ascii=False,
-            )
-        )
-    else:
-        for error in errors:
-            where = f"Row {error['row']}" + (f", {error['header']}" if error["header"] else "")
-            click.echo(f"{where}: {error['message']}", err=True)
-        if report.problems and not report.written and not dry_run:
-            rows = len(report.rejected_lines)
-            click.echo(f"Nothing imported: {rows} of {report.rows} rows have errors.", err=True)
-        else:
-            verb = "Would set" if dry_run else "Set"
-            click.echo(
-                f"{verb} poverty statuses: {report.created} new, {report.updated} corrected,"
-                f" {report.unchanged} unchanged"
-                + (f", {len(report.rejected_lines)} rows rejected" if report.problems else "")
-                + "."
-            )
-    if report.problems and not valid_only:
-        raise click.exceptions.Exit(1)
+        ),
+        as_json=as_json,
+        valid_only=valid_only,
+        dry_run=dry_run,
+        errors_out=errors_out,
+        report_json=_report_json,
+        print_report=lambda report, errors: _print_report(report, dry_run=dry_run),
+    )
+
+
+def _report_json(report, errors: list[dict]) -> dict:
+    return {
+        "rows": report.rows,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "skipped": report.skipped,
+        "written": report.written,
+        "errors": errors,
+    }
+
+
+def _print_report(report, *, dry_run: bool) -> None:
+    verb = "Would set" if dry_run else "Set"
+    click.echo(
+        f"{verb} poverty statuses: {report.created} new, {report.updated} corrected,"
+        f" {report.unchanged} unchanged"
+        + (f", {len(report.rejected_lines)} rows rejected" if report.problems else "")
+        + "."
+    )

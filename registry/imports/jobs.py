@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -19,10 +20,12 @@ from registry.errors import ConflictError, Problem, ValidationError
 from registry.extensions import db, keys
 from registry.i18n import N_
 from registry.imports.errors_workbook import write_errors_workbook
+from registry.imports.kinds import BY_JOB_KIND, PEOPLE, POVERTY, ImportKind, import_kind
 from registry.imports.planning import OnDuplicate
+from registry.imports.poverty_services import import_poverty_review
 from registry.imports.reading import Sheet, read_sheet
-from registry.imports.services import ImportReport, import_people
-from registry.imports.uploads import with_commune
+from registry.imports.services import ImportReport, Progress, import_people
+from registry.imports.uploads import in_commune
 from registry.jobs.models import Job, JobStatus
 from registry.jobs.services import (
     INTERRUPTED,
@@ -35,7 +38,10 @@ from registry.jobs.services import (
 from registry.units.models import AdminUnit
 from registry.units.scope import communes_in_scope
 
-KIND = "people_import"
+#: The job kind of the people list (each kind of list has its own: kinds.ImportKind.job_kind).
+KIND = PEOPLE.job_kind
+#: Every job kind of the web import.
+JOB_KINDS = frozenset(BY_JOB_KIND)
 #: Problems kept in the job's result for the page; the workbook of rejected rows has them all.
 MAX_LISTED_PROBLEMS = 5_000
 #: Modes of an import job: a dry run, all-or-nothing, or the valid rows only.
@@ -52,17 +58,31 @@ def errors_file(folder: str | Path, job_id: Any) -> Path:
     return Path(folder) / f"{job_id}-errors.xlsx"
 
 
-@handles(KIND)
+@handles(PEOPLE.job_kind)
 def run_import(job: Job, context: JobContext) -> dict[str, Any]:
-    """Check, or import, the upload of ``job`` as the officer who submitted it, limited to the
-    chosen commune. Raises JobFailedError for a file that cannot be read as a whole."""
+    """Check, or import, a people list (see run_list)."""
+    return run_list(job, context, PEOPLE)
+
+
+@handles(POVERTY.job_kind)
+def run_poverty_import(job: Job, context: JobContext) -> dict[str, Any]:
+    """Check, or import, a poverty review list (see run_list)."""
+    return run_list(job, context, POVERTY)
+
+
+def run_list(job: Job, context: JobContext, kind: ImportKind) -> dict[str, Any]:
+    """Check, or import, the upload of ``job`` (a list of ``kind``) as the officer who submitted
+    it, limited to the chosen commune. Raises JobFailedError for a file that cannot be read as
+    a whole."""
     params = context.params
     mode = params["mode"]
     assert mode in MODES and context.input_path is not None
     path = Path(context.input_path)
     context.progress("reading")
     try:
-        sheet = read_sheet(path.read_bytes(), params["filename"], mapping=params["mapping"])
+        sheet = read_sheet(
+            path.read_bytes(), params["filename"], mapping=params["mapping"], columns=kind.columns
+        )
     except ValidationError as error:
         raise JobFailedError(
             N_("The file was refused as a whole: nothing was checked or written."),
@@ -72,7 +92,7 @@ def run_import(job: Job, context: JobContext) -> dict[str, Any]:
         raise JobFailedError(
             N_("The uploaded file is no longer on the server: upload it again.")
         ) from None
-    sheet = with_commune(sheet, params["commune_code"])
+    sheet = in_commune(sheet, params["commune_code"], kind)
     actor = _actor(job, params["commune_id"])
     # End the read transaction the look-ups opened, so SQLite lets progress be written.
     db.session.rollback()
@@ -81,18 +101,7 @@ def run_import(job: Job, context: JobContext) -> dict[str, Any]:
     def progress(stage: str, done: int, total: int) -> None:
         context.progress("checking" if stage == "check" else "writing", done, total)
 
-    report = import_people(
-        sheet,
-        actor=actor,
-        today=date.fromisoformat(params["today"]),
-        cipher=keys.cipher,
-        source=params["filename"],
-        on_duplicate=OnDuplicate(params["on_duplicate"]),
-        # A check counts what the valid rows would do, so the officer can choose to import them.
-        valid_only=mode != "all",
-        dry_run=mode == "check",
-        progress=progress,
-    )
+    report = _IMPORTS[kind.key](sheet, actor=actor, params=params, progress=progress)
     folder = current_app.config["REGISTRY_IMPORT_DIR"]
     workbook = errors_file(folder, job.id)
     if report.problems:
@@ -104,6 +113,46 @@ def run_import(job: Job, context: JobContext) -> dict[str, Any]:
         # Imported: the upload has served its purpose (it holds CCCDs; keep it no longer).
         context.after_commit.append(lambda: _remove_upload(path))
     return _result(sheet, report, has_workbook=bool(report.problems))
+
+
+def _import_people_list(
+    sheet: Sheet, *, actor: Any, params: dict[str, Any], progress: Progress
+) -> ImportReport:
+    mode = params["mode"]
+    return import_people(
+        sheet,
+        actor=actor,
+        today=date.fromisoformat(params["today"]),
+        cipher=keys.cipher,
+        source=params["filename"],
+        on_duplicate=OnDuplicate(params["on_duplicate"]),
+        # A check counts what the valid rows would do, so the officer can choose to import them.
+        valid_only=mode != "all",
+        dry_run=mode == "check",
+        progress=progress,
+    )
+
+
+def _import_poverty_list(
+    sheet: Sheet, *, actor: Any, params: dict[str, Any], progress: Progress
+) -> ImportReport:
+    mode = params["mode"]
+    return import_poverty_review(
+        sheet,
+        actor=actor,
+        today=date.fromisoformat(params["today"]),
+        source=params["filename"],
+        valid_only=mode != "all",
+        dry_run=mode == "check",
+        progress=progress,
+    )
+
+
+#: How each kind of list is checked and written.
+_IMPORTS: dict[str, Callable[..., ImportReport]] = {
+    PEOPLE.key: _import_people_list,
+    POVERTY.key: _import_poverty_list,
+}
 
 
 def _actor(job: Job, commune_id: int):
@@ -185,7 +234,8 @@ def submit_import(
     locale: str,
     folder: str | Path,
 ) -> Job:
-    """Queue a check (or an import) of an upload whose mapping the officer confirmed.
+    """Queue a check (or an import) of an upload whose mapping the officer confirmed, as a job
+    of the upload's kind.
 
     Raises ValidationError when no mapping was confirmed yet. Flushes; the caller commits.
     """
@@ -204,8 +254,13 @@ def submit_import(
         "today": today.isoformat(),
         "locale": locale,
     }
+    kind = import_kind(getattr(upload, "kind", None))
     return submit(
-        KIND, params, actor=actor, unit_id=commune.id, input_path=str(upload.path(folder))
+        kind.job_kind,
+        {**params, "kind": kind.key},
+        actor=actor,
+        unit_id=commune.id,
+        input_path=str(upload.path(folder)),
     )
 
 
@@ -220,7 +275,11 @@ def submit_import_after(check: Job, *, mode: str, actor: Any) -> Job:
     # has a single writer, and the second transaction fails instead).
     db.session.refresh(check, with_for_update=True)
     result = check.result or {}
-    if check.kind != KIND or check.params.get("mode") != "check" or check.status != JobStatus.DONE:
+    if (
+        check.kind not in JOB_KINDS
+        or check.params.get("mode") != "check"
+        or check.status != JobStatus.DONE
+    ):
         raise ConflictError(N_("Only a finished check can be imported."))
     if mode == "all" and result.get("problems_total"):
         raise ConflictError(
@@ -238,7 +297,7 @@ def submit_import_after(check: Job, *, mode: str, actor: Any) -> Job:
     if not check.input_path or not Path(check.input_path).is_file():
         raise ConflictError(N_("The uploaded file is no longer on the server: upload it again."))
     job = submit(
-        KIND,
+        check.kind,
         {**check.params, "mode": mode, "check_job": str(check.id)},
         actor=actor,
         unit_id=check.unit_id,
@@ -261,7 +320,7 @@ def submit_again(failed: Job, *, actor: Any) -> Job:
     elif failed.status is not JobStatus.FAILED:
         raise ConflictError(N_("Only a failed import can be started again."))
     return submit(
-        KIND,
+        failed.kind,
         {**failed.params, "retry_of": str(failed.id)},
         actor=actor,
         unit_id=failed.unit_id,

@@ -22,7 +22,8 @@ from typing import Any
 from registry.db import utcnow
 from registry.errors import NotFoundError, Problem, ValidationError
 from registry.i18n import N_
-from registry.imports.columns import BY_KEY, PEOPLE_COLUMNS
+from registry.imports.columns import BY_KEY
+from registry.imports.kinds import PEOPLE, ImportKind
 from registry.imports.reading import HEADER_SEARCH_ROWS, Sheet, SourceRow, _locate
 
 SUFFIXES = (".xlsx", ".csv")
@@ -47,6 +48,8 @@ class Upload:
     uploaded_at: str
     #: The mapping the officer confirmed for this file (their header → our key or None).
     mapping: dict[str, str | None] | None = None
+    #: What the file is (registry.imports.kinds): "people" or "poverty".
+    kind: str = PEOPLE.key
 
     def path(self, folder: str | Path) -> Path:
         return Path(folder) / f"{self.token}{self.suffix}"
@@ -64,8 +67,10 @@ def store_upload(
     user_id: int,
     commune_id: int,
     on_duplicate: str,
+    kind: str = PEOPLE.key,
 ) -> Upload:
-    """Save an uploaded file (``save(path)`` writes it) under a random name, with its owner.
+    """Save an uploaded file (``save(path)`` writes it) under a random name, with its owner
+    and what it is (``kind``).
 
     Raises ValidationError for a file that is neither .xlsx nor .csv, or is empty.
     """
@@ -85,6 +90,7 @@ def store_upload(
         commune_id=commune_id,
         on_duplicate=on_duplicate,
         uploaded_at=utcnow().isoformat(),
+        kind=kind,
     )
     path = upload.path(root)
     save(path)
@@ -218,14 +224,23 @@ def header_cells(rows: list[tuple[Any, ...]]) -> tuple[int, list[str]]:
 
 
 def preview(
-    rows: list[tuple[Any, ...]], mapping: dict[str, str | None], commune_code: str
+    rows: list[tuple[Any, ...]],
+    mapping: dict[str, str | None],
+    commune_code: str,
+    kind: ImportKind = PEOPLE,
 ) -> Sheet:
-    """The first rows read exactly as the import will read them, with this mapping.
+    """The first rows read exactly as the import of ``kind`` will read them, with this mapping.
 
     Raises ValidationError for problems of the file as a whole (a required column missing…).
     """
     # reading's own header search, so the preview cannot disagree with the import.
-    return with_commune(_locate(rows, mapping, PEOPLE_COLUMNS), commune_code)
+    return in_commune(_locate(rows, mapping, kind.columns), commune_code, kind)
+
+
+def in_commune(sheet: Sheet, commune_code: str, kind: ImportKind = PEOPLE) -> Sheet:
+    """The sheet as imported into the chosen commune: for a kind whose rows name their
+    commune, blanks filled with it (with_commune); others are limited to it by the job."""
+    return with_commune(sheet, commune_code) if kind.fills_commune else sheet
 
 
 def with_commune(sheet: Sheet, commune_code: str) -> Sheet:

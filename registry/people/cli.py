@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext
-from sqlalchemy import select
 
 from registry.auth.actors import Actor
-from registry.auth.models import User
 from registry.calendar import office_today
-from registry.errors import NotFoundError, RegistryError, ValidationError
+from registry.errors import NotFoundError, RegistryError
 from registry.extensions import db, keys
 from registry.households.services import get_household_by_code, register_household
+from registry.imports.commands import import_actor, read_mapping, run_import, write_file
 from registry.people.identity import read_cccd
 from registry.people.models import Relation, Sex
 from registry.people.queries import find_by_cccd
@@ -141,7 +136,7 @@ def import_template_command(out: Path) -> None:
     from registry.imports.template import write_template
     from registry.people.accounts import napas_banks
 
-    _write_atomically(out, write_template(napas_banks()))
+    write_file(out, write_template(napas_banks()))
     click.echo(f"Template written to {out}.")
 
 
@@ -192,17 +187,15 @@ def import_command(
     Every cell is checked first; unless --valid-only, nothing is written while any row has
     an error (exit 1). Everything is written in one transaction.
     """
-    from registry.imports.errors_workbook import write_errors_workbook
     from registry.imports.planning import OnDuplicate
     from registry.imports.reading import read_sheet
     from registry.imports.services import import_people
 
-    mapping = _read_mapping(map_file)
-    actor, today = _import_actor(username), office_today()
-    bars = _ProgressBars(enabled=not as_json or sys.stderr.isatty())
-    try:
-        sheet = read_sheet(file.read_bytes(), file.name, mapping=mapping)
-        report = import_people(
+    mapping = read_mapping(map_file)
+    actor, today = import_actor(username, "people import"), office_today()
+    run_import(
+        lambda: read_sheet(file.read_bytes(), file.name, mapping=mapping),
+        lambda sheet, progress: import_people(
             sheet,
             actor=actor,
             today=today,
@@ -211,46 +204,15 @@ def import_command(
             on_duplicate=OnDuplicate(on_duplicate),
             valid_only=valid_only,
             dry_run=dry_run,
-            progress=bars,
-        )
-    except ValidationError as error:  # the file as a whole: unreadable, columns missing
-        db.session.rollback()
-        bars.close()
-        _fail(
-            [
-                {"row": None, "column": p.field, "message": p.render(gettext)}
-                for p in error.problems
-            ],
-            as_json,
-        )
-    except RegistryError as error:
-        db.session.rollback()
-        bars.close()
-        raise click.ClickException(error.render(gettext)) from None
-    bars.close()
-    if report.written:
-        db.session.commit()
-    else:
-        db.session.rollback()
-    if errors_out is not None and report.problems:
-        _write_atomically(
-            errors_out, write_errors_workbook(sheet, report.problems, lambda p: p.render(gettext))
-        )
-    errors = [
-        {
-            "row": p.line,
-            "column": p.column,
-            "header": sheet.header_of(p.column) if p.column else None,
-            "message": p.problem.render(gettext),
-        }
-        for p in report.problems
-    ]
-    if as_json:
-        click.echo(json.dumps(_report_json(report, errors), ensure_ascii=False))
-    else:
-        _print_report(report, errors, dry_run=dry_run)
-    if report.problems and not valid_only:
-        raise click.exceptions.Exit(1)
+            progress=progress,
+        ),
+        as_json=as_json,
+        valid_only=valid_only,
+        dry_run=dry_run,
+        errors_out=errors_out,
+        report_json=_report_json,
+        print_report=lambda report, errors: _print_report(report, dry_run=dry_run),
+    )
 
 
 def _report_json(report, errors: list[dict]) -> dict:
@@ -276,19 +238,12 @@ def _report_json(report, errors: list[dict]) -> dict:
     }
 
 
-def _print_report(report, errors: list[dict], *, dry_run: bool) -> None:
-    for error in errors:
-        where = f"Row {error['row']}" + (f", {error['header']}" if error["header"] else "")
-        click.echo(f"{where}: {error['message']}", err=True)
+def _print_report(report, *, dry_run: bool) -> None:
     for s in report.suspected_duplicates:
         other = (
             f"row {s.other_line}" if s.other_line else f"person {s.person_id} ({s.household_code})"
         )
         click.echo(f"Row {s.line}: {s.full_name} may be the same person as {other}.")
-    if report.problems and not report.written and not dry_run:
-        rows = len(report.rejected_lines)
-        click.echo(f"Nothing imported: {rows} of {report.rows} rows have errors.", err=True)
-        return
     verb = "Would import" if dry_run else "Imported"
     click.echo(
         f"{verb}: {report.created} people created ({report.households_created} new households),"
@@ -296,73 +251,3 @@ def _print_report(report, errors: list[dict], *, dry_run: bool) -> None:
         + (f", {len(report.rejected_lines)} rows rejected" if report.problems else "")
         + "."
     )
-
-
-def _fail(errors: list[dict], as_json: bool) -> None:
-    if as_json:
-        empty = {"created": 0, "updated": 0, "skipped": 0, "suspected_duplicates": []}
-        click.echo(json.dumps({**empty, "errors": errors}, ensure_ascii=False))
-    else:
-        for error in errors:
-            click.echo(error["message"], err=True)
-    raise click.exceptions.Exit(1)
-
-
-def _read_mapping(map_file: Path | None) -> dict[str, str | None] | None:
-    if map_file is None:
-        return None
-    try:
-        mapping = json.loads(map_file.read_text(encoding="utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise click.BadParameter(f"not a JSON file: {error}", param_hint="--map") from None
-    if not isinstance(mapping, dict) or not all(
-        isinstance(v, str | None) for v in mapping.values()
-    ):
-        raise click.BadParameter('expected {"their header": "our key", …}', param_hint="--map")
-    return mapping
-
-
-def _import_actor(username: str | None) -> Actor:
-    if username is None:
-        return Actor.system("people import")
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active:
-        raise click.BadParameter(f"no active user {username!r}", param_hint="--as")
-    return user.as_actor()
-
-
-_STAGES = {"check": "Checking rows", "write": "Writing"}
-
-
-class _ProgressBars:
-    """One click progress bar per stage of the import, on stderr (stdout may carry JSON)."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled
-        self.stage: str | None = None
-        self.bar: Any = None
-        self.done = 0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if stage != self.stage:
-            self.close()
-            self.stage, self.done = stage, 0
-            self.bar = click.progressbar(
-                length=total, label=_STAGES.get(stage, stage), file=sys.stderr
-            )
-            self.bar.__enter__()
-        self.bar.update(done - self.done)
-        self.done = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
