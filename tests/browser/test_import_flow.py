@@ -105,3 +105,45 @@ def test_map_a_commune_file_check_it_and_import_the_valid_rows(
     page.get_by_test_id("upload").click()
     expect(page.get_by_test_id("map-0")).to_have_value("household_code")
     expect(page.get_by_test_id("missing-columns")).to_have_count(0)
+
+
+def test_a_poverty_review_list_sets_the_year_s_status(
+    page: Page, live_app, live_url: str, import_dir: Path, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from registry.auth.models import User
+    from registry.extensions import db
+    from tests.conftest import WARD_A
+
+    today = office_today()
+    with live_app.app_context():
+        officer = db.session.scalar(select(User).where(User.username == "commune_a")).as_actor()
+        code = factories.household(WARD_A, actor=officer, today=today).code
+        db.session.commit()
+        db.session.remove()
+    year = today.year - 1
+    workbook = tmp_path / "ra-soat.xlsx"
+    header = ["Mã hộ", "Phân loại hộ", "Khu vực", "Thu nhập bình quân đầu người", "Năm rà soát"]
+    workbook.write_bytes(
+        plain_xlsx(header, [[code, "Cận nghèo", "Thành thị", "1.450.000", str(year)]])
+    )
+
+    log_in(page, live_url, "commune_a")
+    page.goto(f"{live_url}/imports/")
+    form = page.get_by_test_id("upload-form")
+    form.locator("#f-kind-poverty").check()
+    form.locator("#f-file").set_input_files(workbook)
+    form.get_by_test_id("upload").click()
+    if page.get_by_test_id("save-mapping").count():  # our own headers: nothing to map
+        page.get_by_test_id("save-mapping").click()
+    expect(page.get_by_test_id("preview")).to_contain_text(code)
+    page.get_by_test_id("check").click()
+    expect(page.get_by_test_id("count-valid")).to_have_text("1", timeout=JOB_TIMEOUT_MS)
+    page.get_by_test_id("import-all").click()
+    expect(page.get_by_test_id("import-done")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    expect(page.get_by_test_id("count-created")).to_have_text("1")
+
+    page.goto(f"{live_url}/households/?q={code}")
+    page.get_by_role("link", name=code, exact=True).click()
+    expect(page.get_by_role("main")).to_contain_text("cận nghèo")
