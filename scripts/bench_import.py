@@ -273,12 +273,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--url", default=None)
     parser.add_argument("--xlsx", action="store_true", help="Also time reading the rows as .xlsx.")
-    parser.add_argument(
-        "--sqlite-cache-mb",
-        type=int,
-        default=0,
-        help="Try SQLite's page cache at this size (proposed for registry/dialects.py).",
-    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))
     write_keyring_file(Keyring.generate(), str(tmp / "keyring.json"))
@@ -306,8 +300,6 @@ def main() -> None:
     for run in range(args.repeat):
         app = fresh_app(args.url, tmp, run)
         with app.app_context():
-            if args.sqlite_cache_mb and db.engine.dialect.name == "sqlite":
-                db.session.execute(text(f"PRAGMA cache_size = -{args.sqlite_cache_mb * 1024}"))
             start = time.perf_counter()
             sheet = read_sheet(data, "bench.csv")
             read = time.perf_counter()
@@ -336,8 +328,6 @@ def main() -> None:
             db.session.remove()
             db.engine.dispose()
     backend = "PostgreSQL" if (args.url or "").startswith("postgresql") else "SQLite"
-    if args.sqlite_cache_mb and backend == "SQLite":
-        backend += f" (cache_size {args.sqlite_cache_mb} MB)"
     print(f"{backend}, {len(rows)} rows, median of {args.repeat} runs:")
     for stage, times in stages.items():
         print(
