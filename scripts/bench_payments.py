@@ -623,7 +623,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--decisions", type=int, default=1_000_000)
     parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: temp SQLite)")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="measured runs (0 with --keep: set up only)"
+    )
     parser.add_argument(
         "--post-office",
         action="store_true",
@@ -653,7 +655,7 @@ def main() -> None:
     keyring = tmp / "keyring.json"
     saved = tmp / f"setup-{args.decisions}.json"
     reuse = args.keep is not None and saved.exists() and keyring.exists()
-    if not reuse:
+    if not keyring.exists():
         write_keyring_file(Keyring.generate(), str(keyring))
     keep_name = f"bench_payments_keep_{args.decisions}" if args.keep else None
     try:
@@ -686,6 +688,9 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+    if not runs:  # --repeat 0 with --keep: the data only, for later runs
+        print(json.dumps({"database": dialect, "data": data, "setup_seconds": round(setup, 1)}))
+        return
     names = list(runs[0]["phases"])
     median = {n: round(statistics.median(r["phases"][n] for r in runs), 3) for n in names}
     # The measured total: build, lock, pain.001 and bank XLSX (not the optional cash list).

@@ -14,6 +14,11 @@
   ages, "not yet born" and "died in" are whole months, see eligibility/months.py), which is
   what makes a million people collapse into a few thousand distinct facts.
 
+Per line, only plain values: new ids are made as their 32 hex digits (``LineIds``), the
+payable months of a decision are computed once per distinct window (``_window``), a person's
+amounts once per month however many decisions they hold, and a page's lines go back in one
+executemany (SQLite) or one COPY in text format built here (PostgreSQL).
+
 Memory stays bounded by one page; the caller inserts each page's lines before the next.
 """
 
@@ -377,6 +382,7 @@ class _Records:
     ) -> None:
         in_page = {d.person_id for d in decisions}
         self._spans: dict[date, tuple[date, date]] = {}
+        self._memo: dict[tuple[str, date], dict[str, int]] = {}
         self.people: dict[str, _Person] = {}
         for row in (
             _core()
@@ -480,28 +486,40 @@ class _Records:
         (or, without one, the commune's name). Equal signatures give equal ``Facts``, so the
         facts are built (by the adapter's own functions) only on a miss.
         """
+        memo_key = (person_id, month)
+        found = self._memo.get(memo_key)  # the person's other decisions, same month
+        if found is not None:
+            return found
         span = self._spans.get(month)
         if span is None:
             span = self._spans[month] = month_span(month)
         first, last = span
         person = self.people[person_id]
-        circumstances = self.circumstances.get(person_id, ())
-        merits = self.merits.get(person_id, ())
-        statuses = self.statuses.get(person_id, ())
+        circumstances = self.circumstances.get(person_id)
+        merits = self.merits.get(person_id)
+        statuses = self.statuses.get(person_id)
         status = status_in_force(statuses, month) if statuses else None
         signature = (
             month,
             person.born,
             tuple(
-                (r.kind, r.disability_level, r.children_count)
-                for r in circumstances
-                if r.started_on <= last and (r.ended_on is None or r.ended_on >= first)
-            ),
+                [
+                    (r.kind, r.disability_level, r.children_count)
+                    for r in circumstances
+                    if r.started_on <= last and (r.ended_on is None or r.ended_on >= first)
+                ]
+            )
+            if circumstances
+            else (),
             tuple(
-                (r.category, r.martyrs, r.injury_rate)
-                for r in merits
-                if r.recognised_on <= last and (r.ended_on is None or r.ended_on >= first)
-            ),
+                [
+                    (r.category, r.martyrs, r.injury_rate)
+                    for r in merits
+                    if r.recognised_on <= last and (r.ended_on is None or r.ended_on >= first)
+                ]
+            )
+            if merits
+            else (),
             person.commune_name
             if status is None
             else (status.status, status.area, status.is_especially_difficult_area),
@@ -511,6 +529,7 @@ class _Records:
             found = amounts.by_signature[signature] = amounts.paid(
                 self.facts(person_id, month), month
             )
+        self._memo[memo_key] = found
         return found
 
     def facts(self, person_id: str, month: date) -> Facts:
@@ -550,8 +569,8 @@ def insert_lines(rows: list[tuple]) -> None:
         statement = f"COPY payment_lines ({names}) FROM STDIN"
         try:
             with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-                for row in rows:
-                    copy.write_row(row)
+                for start in range(0, len(rows), 5000):
+                    copy.write(_copy_text(rows[start : start + 5000]))
         except psycopg.errors.IntegrityError as error:
             raise IntegrityError("COPY payment_lines", None, error) from error
         return
@@ -559,12 +578,17 @@ def insert_lines(rows: list[tuple]) -> None:
     as_id = columns.id.type.bind_processor(dialect) or (lambda value: value)
     as_date = columns.month_paid_for.type.bind_processor(dialect) or (lambda value: value)
     dates: dict[date, Any] = {}
+    ids: dict[Any, Any] = {}
 
     def stored(value: Any) -> Any:
-        # SQLite keeps a UUID as its 32 hex digits, which is what ``_text`` read back.
-        if isinstance(value, str) and len(value) == 32:
+        # SQLite keeps a UUID as its 32 hex digits, which is what ``_text`` read back and
+        # what ``LineIds`` makes; anything else is converted once per distinct value.
+        if type(value) is str and len(value) == 32:
             return value
-        return as_id(value if isinstance(value, uuid.UUID) else uuid.UUID(value))
+        found = ids.get(value)
+        if found is None:
+            found = ids[value] = as_id(value if isinstance(value, uuid.UUID) else uuid.UUID(value))
+        return found
 
     def month(value: date) -> Any:
         found = dates.get(value)
@@ -580,3 +604,34 @@ def insert_lines(rows: list[tuple]) -> None:
     ]  # fmt: skip
     marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in LINE_COLUMNS)
     connection.exec_driver_sql(f"INSERT INTO payment_lines ({names}) VALUES ({marks})", converted)
+
+
+#: What COPY's text format must escape in a value.
+_COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(rows: list[tuple]) -> bytes:
+    """Line rows in COPY's text format, in one piece: one ``write`` per few thousand rows
+    instead of psycopg's per-value dumping (ids as text, dates ISO, no NULLs in a line)."""
+    texts: dict[Any, str] = {}
+
+    def text(value: Any) -> str:
+        found = texts.get(value)
+        if found is None:
+            if isinstance(value, date):
+                found = value.isoformat()
+            else:
+                found = str(value).translate(_COPY_SPECIAL)
+            texts[value] = found
+        return found
+
+    out = []
+    for row in rows:
+        line_id, run_id, decision_id, person_id, commune_id, programme, group = row[:7]
+        paid_for, kind, amount, status = row[7:]
+        out.append(
+            f"{line_id}\t{text(run_id)}\t{decision_id}\t{person_id}\t{commune_id}\t"
+            f"{text(programme)}\t{text(group)}\t{text(paid_for)}\t{text(kind)}\t{amount}\t"
+            f"{text(status)}\n"
+        )
+    return "".join(out).encode()

@@ -121,3 +121,23 @@ def test_the_law_cases_give_the_same_amounts_with_birth_and_death_read_as_their_
         by_month = evaluate(monthly, case.month, law=LAW, explain=False)
         assert by_month.amounts == exact.amounts, case.label
         assert by_month.groups_paid() == exact.groups_paid(), case.label
+
+
+def test_line_ids_are_time_ordered_version_7_uuids_as_32_hex_digits():
+    new_id = bulk.LineIds()
+    ids = [new_id() for _ in range(50_000)]
+    assert len(set(ids)) == len(ids) and ids == sorted(ids)
+    for text in ids[:100]:
+        value = uuid.UUID(text)
+        assert len(text) == 32 and value.hex == text
+        assert value.version == 7 and value.variant == uuid.RFC_4122
+
+
+def test_copy_text_escapes_what_postgresql_copy_would_misread():
+    run_id = uuid.uuid4()
+    row = ("a" * 32, run_id, "b" * 32, "c" * 32, 7, "merit", "odd\\group\tcode", NOV,
+           "regular", 1_500_000, "pending")  # fmt: skip
+    assert bulk._copy_text([row]).decode().split("\t") == [
+        "a" * 32, str(run_id), "b" * 32, "c" * 32, "7", "merit", "odd\\\\group\\tcode",
+        "2026-11-01", "regular", "1500000", "pending\n",
+    ]  # fmt: skip

@@ -104,12 +104,10 @@ def template_for(bank_bin: str | None) -> BankTemplate:
 def _rows(
     lines: Iterable[ExportLine], template: BankTemplate, banks: Mapping[str, str]
 ) -> Iterable[list[str | int]]:
+    getters = [None if field == "stt" else _FIELDS[field] for _, field in template.columns]
     for number, line in enumerate(lines, start=1):
         check_line(line, CHANNELS)
-        yield [
-            number if field == "stt" else _FIELDS[field](line, banks)
-            for _, field in template.columns
-        ]
+        yield [number if get is None else get(line, banks) for get in getters]
 
 
 def write_bank_xlsx(
