@@ -18,6 +18,7 @@ branch_labels = None
 depends_on = None
 
 LIVE = sa.text("status <> 'failed'")
+CARRIED = sa.text("carried_from_id IS NOT NULL")
 
 
 def upgrade() -> None:
@@ -29,8 +30,12 @@ def upgrade() -> None:
             ["carried_from_id"],
             ["id"],
         )
-        batch_op.create_unique_constraint(
-            batch_op.f("uq_payment_lines_carried_from_id"), ["carried_from_id"]
+        batch_op.create_index(
+            "uq_payment_lines_carried_from",
+            ["carried_from_id"],
+            unique=True,
+            sqlite_where=CARRIED,
+            postgresql_where=CARRIED,
         )
         batch_op.drop_constraint(
             batch_op.f("uq_payment_lines_decision_id_month_paid_for_kind"), type_="unique"
@@ -41,9 +46,6 @@ def upgrade() -> None:
             unique=True,
             sqlite_where=LIVE,
             postgresql_where=LIVE,
-        )
-        batch_op.create_index(
-            "ix_payment_lines_decision", ["decision_id", "month_paid_for"], unique=False
         )
 
 
@@ -87,13 +89,14 @@ def _fold_carried_lines() -> None:
 def downgrade() -> None:
     _fold_carried_lines()
     with op.batch_alter_table("payment_lines", schema=None) as batch_op:
-        batch_op.drop_index("ix_payment_lines_decision")
         batch_op.drop_index("uq_payment_lines_live", sqlite_where=LIVE, postgresql_where=LIVE)
         batch_op.create_unique_constraint(
             batch_op.f("uq_payment_lines_decision_id_month_paid_for_kind"),
             ["decision_id", "month_paid_for", "kind"],
         )
-        batch_op.drop_constraint(batch_op.f("uq_payment_lines_carried_from_id"), type_="unique")
+        batch_op.drop_index(
+            "uq_payment_lines_carried_from", sqlite_where=CARRIED, postgresql_where=CARRIED
+        )
         batch_op.drop_constraint(
             batch_op.f("fk_payment_lines_carried_from_id_payment_lines"), type_="foreignkey"
         )

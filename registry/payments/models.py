@@ -107,8 +107,14 @@ class PaymentLine(Base):
             sqlite_where=text("status <> 'failed'"),
             postgresql_where=text("status <> 'failed'"),
         ),
-        # Lines of a decision, whatever their status (the partial index cannot serve those).
-        Index("ix_payment_lines_decision", "decision_id", "month_paid_for"),
+        # Carried at most once; partial, so the million ordinary lines of a run cost nothing.
+        Index(
+            "uq_payment_lines_carried_from",
+            "carried_from_id",
+            unique=True,
+            sqlite_where=text("carried_from_id IS NOT NULL"),
+            postgresql_where=text("carried_from_id IS NOT NULL"),
+        ),
         CheckConstraint("amount > 0", name="amount_positive"),
         Index("ix_payment_lines_run_commune", "run_id", "commune_id"),
         # A build carries earlier failed lines: found through this, never by a scan.
@@ -124,7 +130,8 @@ class PaymentLine(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     #: Looked up through ix_payment_lines_run_commune (run_id first), so no index of its own.
     run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment_runs.id"))
-    #: Looked up through ix_payment_lines_decision (decision_id first).
+    #: No index of its own: lines are read by run, by person or (failed ones) by commune, and
+    #: every index costs a B-tree insert per line of a million-line run.
     decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("benefit_decisions.id"))
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"))
@@ -138,6 +145,4 @@ class PaymentLine(Base):
     )
     failure_reason: Mapped[str | None] = mapped_column(String(300))
     #: The failed line of an earlier run this line pays again (carried over).
-    carried_from_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("payment_lines.id"), unique=True
-    )
+    carried_from_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payment_lines.id"))
