@@ -544,20 +544,16 @@ def _peak_mb() -> float:
 
 
 def reset(url: str, keyring: Path) -> None:
-    """Put the database back as before the measured run: no run of MONTH, carried lines back."""
-    from sqlalchemy import delete, select, update
+    """Put the database back as before the measured run: no run of MONTH. (Failed lines of
+    the previous run never left it: the build carries them as new lines.)"""
+    from sqlalchemy import delete, select
 
     from registry.extensions import db
-    from registry.payments.models import LineStatus, PaymentFile, PaymentLine, PaymentRun
+    from registry.payments.models import PaymentFile, PaymentLine, PaymentRun
 
     with make_app(url, keyring).app_context():
         runs = {r.month: r.id for r in db.session.scalars(select(PaymentRun))}
         if MONTH in runs:
-            db.session.execute(
-                update(PaymentLine)
-                .where(PaymentLine.run_id == runs[MONTH], PaymentLine.failure_reason.is_not(None))
-                .values(run_id=runs[PREVIOUS], status=LineStatus.FAILED)
-            )
             db.session.execute(delete(PaymentLine).where(PaymentLine.run_id == runs[MONTH]))
             db.session.execute(delete(PaymentFile).where(PaymentFile.run_id == runs[MONTH]))
             db.session.execute(delete(PaymentRun).where(PaymentRun.id == runs[MONTH]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from registry.api.pagination import Page, keyset_page
@@ -17,13 +17,12 @@ from registry.auth.actors import Actor
 from registry.auth.permissions import Permission
 from registry.decisions.models import BenefitDecision, DecisionStatus
 from registry.decisions.services import scoped_decisions
-from registry.households.models import Household, HouseholdPovertyStatus, PovertyStatus
-from registry.households.services import scoped_households
+from registry.households.models import Household, PovertyStatus
+from registry.households.services import poverty_status_on, scoped_households
 from registry.payments.models import LineKind, LineStatus, PaymentLine, PaymentRun, RunStatus
 from registry.payments.services import get_run
 from registry.people.models import Person
-from registry.people.names import query_words
-from registry.people.queries import scoped_people
+from registry.people.queries import name_matches, scoped_people
 from registry.units.models import AdminUnit
 from registry.units.scope import in_scope
 
@@ -47,21 +46,7 @@ def household_page(
     if commune:
         stmt = stmt.where(_in_commune(Household.commune_id, commune))
     if poverty is not None:
-        status = (
-            select(HouseholdPovertyStatus.status)
-            .where(
-                HouseholdPovertyStatus.household_id == Household.id,
-                HouseholdPovertyStatus.valid_from <= today,
-                or_(
-                    HouseholdPovertyStatus.valid_to.is_(None),
-                    HouseholdPovertyStatus.valid_to >= today,
-                ),
-            )
-            .order_by(HouseholdPovertyStatus.valid_from.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        stmt = stmt.where(status == poverty)
+        stmt = stmt.where(poverty_status_on(today) == poverty)
     return keyset_page(
         stmt,
         columns=[Household.code],
@@ -79,9 +64,7 @@ def people_page(
     optional), in the offices' order: given name, then full name.
     """
     stmt = scoped_people(actor).where(Person.merged_into_id.is_(None))
-    words = query_words(query)
-    if words:
-        stmt = stmt.where(and_(*(Person.name_key.like(f"% {w}%") for w in words)))
+    stmt = stmt.where(*name_matches(query))
     if commune:
         stmt = stmt.where(_in_commune(Person.commune_id, commune))
     return keyset_page(

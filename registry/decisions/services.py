@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 
 from registry.audit.actions import AuditAction
 from registry.audit.services import record_event
@@ -24,7 +24,7 @@ from registry.errors import ConflictError, NotFoundError, Problem, ValidationErr
 from registry.extensions import db
 from registry.i18n import N_, Label
 from registry.people.models import CircumstanceKind, Person
-from registry.people.names import query_words
+from registry.people.queries import name_matches
 from registry.units.scope import in_scope
 
 
@@ -334,11 +334,8 @@ def search_decisions(
         stmt = stmt.where(BenefitDecision.group_code == group_code)
     if commune_id is not None:
         stmt = stmt.where(BenefitDecision.commune_id == commune_id)
-    words = query_words(query or "")
-    if words:
-        stmt = stmt.join(Person, Person.id == BenefitDecision.person_id).where(
-            and_(*(Person.name_key.like(f"% {w}%") for w in words))
-        )
+    if names := name_matches(query or ""):
+        stmt = stmt.join(Person, Person.id == BenefitDecision.person_id).where(*names)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     order = BenefitDecision.proposed_at if oldest_first else BenefitDecision.proposed_at.desc()
     page = max(page, 1)

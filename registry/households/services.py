@@ -172,6 +172,22 @@ class HouseholdRow:
     poverty: PovertyStatus | None
 
 
+def poverty_status_on(day: date):
+    """A correlated subquery: the household's poverty status in force on ``day`` (the
+    latest review valid that day), or NULL."""
+    return (
+        select(HouseholdPovertyStatus.status)
+        .where(
+            HouseholdPovertyStatus.household_id == Household.id,
+            HouseholdPovertyStatus.valid_from <= day,
+            or_(HouseholdPovertyStatus.valid_to.is_(None), HouseholdPovertyStatus.valid_to >= day),
+        )
+        .order_by(HouseholdPovertyStatus.valid_from.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def list_households(
     *,
     actor: Actor,
@@ -198,19 +214,7 @@ def list_households(
                 Household.id.in_(member),
             )
         )
-    status = (
-        select(HouseholdPovertyStatus.status)
-        .where(
-            HouseholdPovertyStatus.household_id == Household.id,
-            HouseholdPovertyStatus.valid_from <= today,
-            or_(
-                HouseholdPovertyStatus.valid_to.is_(None), HouseholdPovertyStatus.valid_to >= today
-            ),
-        )
-        .order_by(HouseholdPovertyStatus.valid_from.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    status = poverty_status_on(today)
     if poverty is not None:
         stmt = stmt.where(status == poverty)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -31,7 +31,7 @@ from registry.payments.models import (
     RunStatus,
 )
 from registry.people.models import PaymentAccount, PaymentChannel, Person
-from registry.people.names import query_words
+from registry.people.queries import name_matches
 from registry.units.models import AdminUnit, UnitLevel
 from registry.units.scope import in_scope
 
@@ -291,8 +291,7 @@ def run_lines(
         conditions.append(PaymentLine.kind == kind)
     if status:
         conditions.append(PaymentLine.status == status)
-    words = query_words(query)
-    conditions += [Person.name_key.like(f"% {word}%") for word in words]
+    conditions += name_matches(query)
     joined = (
         select(PaymentLine)
         .join(Person, Person.id == PaymentLine.person_id)

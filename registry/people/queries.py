@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 
 from registry.audit.actions import AuditAction
 from registry.audit.services import record_event
@@ -50,6 +50,12 @@ class PeoplePage:
         return max(1, -(-self.total // self.per_page))
 
 
+def name_matches(query: str) -> list:
+    """Conditions on Person: every query word starts a word of the name, accents optional
+    ('nguyen van duc', 'Đức Nguyễn' and 'van du' all match 'Nguyễn Văn Đức')."""
+    return [Person.name_key.like(f"% {word}%") for word in query_words(query)]
+
+
 def search_people(
     *,
     actor: Actor,
@@ -66,9 +72,7 @@ def search_people(
     """
     # A record merged into another is history only: its person is found as the kept record.
     stmt = scoped_people(actor).where(Person.merged_into_id.is_(None))
-    words = query_words(query)
-    if words:
-        stmt = stmt.where(and_(*(Person.name_key.like(f"% {w}%") for w in words)))
+    stmt = stmt.where(*name_matches(query))
     if commune_id is not None:
         stmt = stmt.where(Person.commune_id == commune_id)
     if alive_only:
