@@ -18,12 +18,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder="../static",
     )
     app.config.from_mapping(load_config(app.instance_path, config))
+    register_logging(app)
     register_extensions(app)
     register_models()
     register_blueprints(app)
     register_commands(app)
     register_web(app)
     return app
+
+
+def register_logging(app: Flask) -> None:
+    """Mask ID and account numbers, passwords and tokens in every log line (registry.logging)."""
+    from registry.logging import install
+
+    install(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -64,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.imports.views import bp as imports_bp
     from registry.payments.views import bp as payments_bp
     from registry.people.views import bp as people_bp
+    from registry.reports.views import bp as reports_bp
     from registry.web.home import bp as home_bp
 
     for bp in (
@@ -76,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
         audit_bp,
         tokens_bp,
         imports_bp,
+        reports_bp,
     ):
         app.register_blueprint(bp)
 
@@ -87,12 +97,14 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from registry.audit.cli import audit_cli
     from registry.auth.cli import users_cli
+    from registry.backup.cli import backup_cli
     from registry.demo.cli import demo_cli
     from registry.eligibility.cli import rules_cli
     from registry.households.cli import households_cli
     from registry.identity.cli import keys_cli
     from registry.payments.cli import payments_cli
     from registry.people.cli import people_cli
+    from registry.reports.cli import reports_cli
     from registry.units.cli import units_cli
 
     for group in (
@@ -105,6 +117,8 @@ def register_commands(app: Flask) -> None:
         demo_cli,
         rules_cli,
         payments_cli,
+        reports_cli,
+        backup_cli,
     ):
         app.cli.add_command(group)
 

@@ -26,15 +26,34 @@ ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
     ),
     "REGISTRY_SESSION_COOKIE_SECURE": (
         None,
-        "send cookies over HTTPS only; default on in production",
+        "send cookies over HTTPS only; default on (off in testing); 0 only for plain http on"
+        " this machine (scripts/run)",
     ),
     "REGISTRY_LOGIN_MAX_FAILURES": ("5", "failed log-ins in a row before the account is locked"),
-    "REGISTRY_LOGIN_LOCKOUT_MINUTES": ("15", "how long a locked account stays locked"),
-    "REGISTRY_SESSION_HOURS": ("8", "idle session lifetime in hours"),
+    "REGISTRY_LOGIN_LOCKOUT_MINUTES": (
+        "15",
+        "how long a locked account stays locked, and the window of the per-address limit",
+    ),
+    "REGISTRY_LOGIN_MAX_FAILURES_PER_ADDRESS": (
+        "20",
+        "failed log-ins from one client address, whatever the accounts, before that address"
+        " is refused for REGISTRY_LOGIN_LOCKOUT_MINUTES",
+    ),
+    "REGISTRY_PROXY_COUNT": (
+        "0",
+        "reverse proxies in front of the app that set X-Forwarded-For/-Proto (nginx: 1)",
+    ),
+    "REGISTRY_IDLE_MINUTES": ("30", "minutes without a request after which a session logs out"),
+    "REGISTRY_SESSION_HOURS": ("8", "longest a session lasts after log-in, even when in use"),
     "REGISTRY_LOCAL_POLICIES": (None, "local-policy YAML files, separated by os.pathsep"),
     "REGISTRY_PAYER_NAME": (None, "name of the paying office written into payment files"),
     "REGISTRY_PAYER_ACCOUNT": (None, "the paying office's account number (debtor account)"),
     "REGISTRY_PAYER_BIN": (None, "NAPAS BIN of the paying office's bank"),
+    "REGISTRY_OFFICE_NAME": (
+        None,
+        "the office's letterhead on reports, lines separated by ' / ' (e.g. 'UBND TỈNH … / SỞ …');"
+        " default: the reported unit's name",
+    ),
     "REGISTRY_EXPORT_DIR": (
         None,
         "directory where payment files exported from the web are kept; default instance/exports",
@@ -79,7 +98,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         )
     production = env == "production"
     secure = _env("REGISTRY_SESSION_COOKIE_SECURE")
-    cookie_secure = production if secure is None else _flag(secure)
+    # Secure unless switched off on purpose: a development copy reached over a network must
+    # not send sessions in clear either. The test client speaks plain http.
+    cookie_secure = env != "testing" if secure is None else _flag(secure)
     config: dict[str, Any] = {
         "REGISTRY_ENV": env,
         "TESTING": env == "testing",
@@ -91,6 +112,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "REGISTRY_PAYER_NAME": _env("REGISTRY_PAYER_NAME"),
         "REGISTRY_PAYER_ACCOUNT": _env("REGISTRY_PAYER_ACCOUNT"),
         "REGISTRY_PAYER_BIN": _env("REGISTRY_PAYER_BIN"),
+        "REGISTRY_OFFICE_NAME": _env("REGISTRY_OFFICE_NAME"),
         "REGISTRY_EXPORT_DIR": _env("REGISTRY_EXPORT_DIR") or str(Path(instance_path) / "exports"),
         "REGISTRY_IMPORT_DIR": _env("REGISTRY_IMPORT_DIR") or str(Path(instance_path) / "imports"),
         "REGISTRY_JOBS_INLINE": _flag(_env("REGISTRY_JOBS_INLINE")),
@@ -103,6 +125,12 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "REGISTRY_LOGIN_LOCKOUT": timedelta(
             minutes=int(_env("REGISTRY_LOGIN_LOCKOUT_MINUTES") or 15)
         ),
+        "REGISTRY_LOGIN_MAX_FAILURES_PER_ADDRESS": int(
+            _env("REGISTRY_LOGIN_MAX_FAILURES_PER_ADDRESS") or 20
+        ),
+        "REGISTRY_PROXY_COUNT": int(_env("REGISTRY_PROXY_COUNT") or 0),
+        "REGISTRY_IDLE_TIMEOUT": timedelta(minutes=int(_env("REGISTRY_IDLE_MINUTES") or 30)),
+        # Also the signed cookie's maximum age; registry.web.sessions counts it from log-in.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(_env("REGISTRY_SESSION_HOURS") or 8)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

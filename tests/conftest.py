@@ -40,6 +40,7 @@ USERS = {
     "commune_b": (Role.COMMUNE_OFFICER, WARD_B),
     "accountant": (Role.ACCOUNTANT, "46"),
     "auditor": (Role.AUDITOR, "46"),
+    "leader": (Role.LEADER, "46"),
 }
 
 

@@ -53,3 +53,5 @@ class AuditAction(StrEnum):
     IMPORT_MAPPING_SAVE = "people:import_mapping:save"
     POVERTY_IMPORT = "households:poverty:import"
     PEOPLE_MERGE = "people:person:merge"
+    BACKUP_CREATE = "backup:database:create"
+    BACKUP_RESTORE = "backup:database:restore"

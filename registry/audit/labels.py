@@ -56,6 +56,8 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.IMPORT_MAPPING_SAVE: N_("Import column mapping saved"),
     AuditAction.POVERTY_IMPORT: N_("Poverty review list imported"),
     AuditAction.PEOPLE_MERGE: N_("Duplicate records merged"),
+    AuditAction.BACKUP_CREATE: N_("Database backed up"),
+    AuditAction.BACKUP_RESTORE: N_("Database restored from a backup"),
 }
 
 #: Labels of the detail keys services write; other keys are shown as they are.
@@ -123,6 +125,16 @@ DETAIL_LABELS: dict[str, str] = {
     "household_moved": N_("Household membership moved"),
     "accounts_deactivated": N_("Payment accounts deactivated"),
     "columns": N_("Columns mapped"),
+    "backup_file": N_("Backup file"),
+    "backup_created_at": N_("Backup made at"),
+    "people_count": N_("Number of people"),
+    "households_count": N_("Households"),
+    "decisions_count": N_("Benefit decisions"),
+    "payment_lines_count": N_("Payment lines"),
+    "payment_total": N_("Total of the payment lines (VND)"),
+    "audit_events_count": N_("Audit events verified"),
+    "database_revision": N_("Database revision"),
+    "client_address": N_("Client address"),
 }
 
 #: Labels of values the services write that are codes rather than words.
@@ -135,6 +147,9 @@ VALUE_LABELS: dict[str, str] = {
     "bad_password": N_("wrong password"),
     "locked": N_("account locked"),
     "inactive": N_("account disabled"),
+    "address_throttled": N_("too many failed log-ins from this address"),
+    "idle": N_("no activity for too long"),
+    "session_limit": N_("session too long"),
     "cccd": "CCCD",
     "cmnd": "CMND",
 }

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
 
 from registry.audit.actions import AuditAction
 from registry.audit.models import GENESIS_HASH, AuditEvent, subject_key
@@ -139,15 +140,18 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
+def verify_chain(
+    batch_size: int = 5000, *, session: Session | None = None
+) -> tuple[int, ChainBreak | None]:
     """Walk the whole chain in id order; return (rows checked, first break or None).
 
     An edited row no longer matches its own hash; a deleted row leaves its successor
-    pointing at a hash that is not its predecessor's.
+    pointing at a hash that is not its predecessor's. ``session`` reads another database
+    than the app's (a backup being restored); by default the app's session.
     """
     expected_prev = GENESIS_HASH
     checked = 0
-    for event in _iterate_events(batch_size):
+    for event in _iterate_events(batch_size, session or db.session):
         if event.prev_hash != expected_prev:
             return checked, ChainBreak(
                 event.id, "previous-hash link broken: a row before it was deleted or altered"
@@ -159,10 +163,10 @@ def verify_chain(batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
     return checked, None
 
 
-def _iterate_events(batch_size: int) -> Iterator[AuditEvent]:
+def _iterate_events(batch_size: int, session: Any) -> Iterator[AuditEvent]:
     last_id = 0
     while True:
-        rows = db.session.scalars(
+        rows = session.scalars(
             select(AuditEvent)
             .where(AuditEvent.id > last_id)
             .order_by(AuditEvent.id)

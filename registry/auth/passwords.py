@@ -14,8 +14,9 @@ MIN_LENGTH = 10
 
 def configure(params: dict[str, int]) -> None:
     """Set the argon2id cost (called by create_app; tests use cheap parameters)."""
-    global _hasher
+    global _hasher, _decoy
     _hasher = PasswordHasher(**params)
+    _decoy = None
 
 
 def hash_password(password: str) -> str:
@@ -33,13 +34,17 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-#: A dummy hash checked when the username is unknown, so timing does not reveal which
-#: usernames exist.
 def dummy_verify(password: str) -> None:
-    verify_password(_DUMMY, password)
+    """Check ``password`` against a decoy hash of the configured cost, when there is no real
+    one to check (unknown username, locked account), so timing does not reveal which."""
+    global _decoy
+    if _decoy is None:
+        # argon2 takes the cost from the hash it checks: the decoy costs what a real one does.
+        _decoy = _hasher.hash("not-a-password")
+    verify_password(_decoy, password)
 
 
-_DUMMY = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("not-a-password")
+_decoy: str | None = None
 
 
 def password_problems(password: str, username: str) -> list[Problem]:

@@ -22,6 +22,7 @@ class Permission(StrEnum):
     PAYMENT_READ = "payments:run:read"
     PAYMENT_BUILD = "payments:run:build"
     PAYMENT_LOCK = "payments:run:lock"
+    REPORT_READ = "reports:report:read"
     USER_MANAGE = "auth:user:manage"
 
 
@@ -31,6 +32,7 @@ class Role(StrEnum):
     COMMUNE_OFFICER = "commune_officer"
     ACCOUNTANT = "accountant"
     AUDITOR = "auditor"
+    LEADER = "leader"
 
 
 ROLE_LABELS = {
@@ -39,6 +41,7 @@ ROLE_LABELS = {
     Role.COMMUNE_OFFICER: N_("Commune officer"),
     Role.ACCOUNTANT: N_("Accountant"),
     Role.AUDITOR: N_("Auditor"),
+    Role.LEADER: N_("Leader"),
 }
 
 _READ = {
@@ -50,8 +53,8 @@ _READ = {
 _WRITE = {Permission.PERSON_WRITE, Permission.HOUSEHOLD_WRITE, Permission.POVERTY_WRITE}
 
 #: Who may do what. HIV status (Decree 20/2021 art. 8(1)(b): never posted publicly) is
-#: visible only to the officers who handle the file; auditors and accountants see neither
-#: it nor an unmasked CCCD.
+#: visible only to the officers who handle the file; auditors, accountants and leaders see
+#: neither it nor an unmasked CCCD.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     # The labour office appraises and records decisions; communes only propose.
@@ -64,16 +67,34 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DECISION_PROPOSE,
             Permission.DECISION_APPRAISE,
             Permission.DECISION_APPROVE,
+            Permission.REPORT_READ,
         }
     ),
     Role.COMMUNE_OFFICER: frozenset(
         _READ
         | _WRITE
-        | {Permission.SENSITIVE_READ, Permission.CCCD_REVEAL, Permission.DECISION_PROPOSE}
+        | {
+            Permission.SENSITIVE_READ,
+            Permission.CCCD_REVEAL,
+            Permission.DECISION_PROPOSE,
+            Permission.REPORT_READ,
+        }
     ),
     # Accountants build, check and lock the monthly payment list.
     Role.ACCOUNTANT: frozenset(
-        _READ | {Permission.PAYMENT_READ, Permission.PAYMENT_BUILD, Permission.PAYMENT_LOCK}
+        _READ
+        | {
+            Permission.PAYMENT_READ,
+            Permission.PAYMENT_BUILD,
+            Permission.PAYMENT_LOCK,
+            Permission.REPORT_READ,
+        }
     ),
-    Role.AUDITOR: frozenset(_READ | {Permission.AUDIT_READ, Permission.PAYMENT_READ}),
+    Role.AUDITOR: frozenset(
+        _READ | {Permission.AUDIT_READ, Permission.PAYMENT_READ, Permission.REPORT_READ}
+    ),
+    # Leaders (lãnh đạo) read records, payment lists, reports and the audit trail only.
+    Role.LEADER: frozenset(
+        _READ | {Permission.PAYMENT_READ, Permission.REPORT_READ, Permission.AUDIT_READ}
+    ),
 }

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from registry.audit.actions import AuditAction
+from registry.audit.models import AuditEvent
 from registry.audit.services import record_event
 from registry.auth import passwords
 from registry.auth.actors import Actor
@@ -25,6 +26,14 @@ class AuthenticationError(RegistryError):
     message = N_(
         "Wrong username or password, or the account is locked. "
         "Try again later or ask the administrator."
+    )
+
+
+class AddressThrottledError(RegistryError):
+    """Too many failed log-ins from one client address: refused whatever the account."""
+
+    message = N_(
+        "Too many failed log-ins from this computer. Wait %(minutes)d minutes, then try again."
     )
 
 
@@ -66,30 +75,82 @@ def create_user(
     return user
 
 
+def address_failures(address: str, *, since: datetime) -> int:
+    """Failed log-ins from the client ``address`` since ``since``, whatever the accounts."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == AuditAction.LOGIN_FAILED,
+                AuditEvent.occurred_at >= since,
+                AuditEvent.details["client_address"].as_string() == address,
+            )
+        )
+        or 0
+    )
+
+
+def check_address(
+    address: str | None, *, now: datetime, max_failures: int, window: timedelta
+) -> None:
+    """Refuse a log-in from an address that failed ``max_failures`` times within ``window``.
+
+    Raises AddressThrottledError before any password is checked, so guessing from one address
+    stops even with the right password; the refusal is audited and counts as a failure, so
+    the address stays refused while the guessing goes on.
+    """
+    if address is None or address_failures(address, since=now - window) < max_failures:
+        return
+    record_event(
+        AuditAction.LOGIN_FAILED,
+        actor=_anonymous(""),
+        details={"reason": "address_throttled", "client_address": address},
+    )
+    raise AddressThrottledError(minutes=max(1, int(window.total_seconds() // 60)))
+
+
 def authenticate(
-    username: str, password: str, *, now: datetime, max_failures: int, lockout: timedelta
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    max_failures: int,
+    lockout: timedelta,
+    address: str | None = None,
 ) -> User:
     """Check a log-in. After ``max_failures`` wrong passwords in a row the account is locked
-    for ``lockout``; while locked even the right password is refused. Every attempt is audited.
+    for ``lockout``; while locked even the right password is refused. Every attempt is audited,
+    a failure with the client ``address`` (see check_address).
     """
+    seen = {"client_address": address} if address else {}
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         passwords.dummy_verify(password)
         record_event(
-            AuditAction.LOGIN_FAILED, actor=_anonymous(username), details={"reason": "unknown_user"}
+            AuditAction.LOGIN_FAILED,
+            actor=_anonymous(username),
+            details={"reason": "unknown_user", **seen},
         )
         raise AuthenticationError()
     actor = user.as_actor()
     if user.locked_until is not None and user.locked_until > now:
+        passwords.dummy_verify(password)  # as slow as any other refusal: nothing to time
         record_event(
-            AuditAction.LOGIN_FAILED, actor=actor, subject=user, details={"reason": "locked"}
+            AuditAction.LOGIN_FAILED,
+            actor=actor,
+            subject=user,
+            details={"reason": "locked", **seen},
         )
         raise AuthenticationError()
-    if not user.is_active or not passwords.verify_password(user.password_hash, password):
+    # Checked even for a disabled account, so its answer takes as long as any other.
+    valid = passwords.verify_password(user.password_hash, password)
+    if not user.is_active or not valid:
         user.failed_logins += 1
         details = {
             "reason": "inactive" if not user.is_active else "bad_password",
             "failures": user.failed_logins,
+            **seen,
         }
         record_event(AuditAction.LOGIN_FAILED, actor=actor, subject=user, details=details)
         if user.failed_logins >= max_failures:

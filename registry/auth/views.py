@@ -21,10 +21,16 @@ from registry.audit.actions import AuditAction
 from registry.audit.services import record_event
 from registry.auth.models import User
 from registry.auth.schemas import LocaleInputSchema, LoginInputSchema
-from registry.auth.services import AuthenticationError, authenticate
+from registry.auth.services import (
+    AddressThrottledError,
+    AuthenticationError,
+    authenticate,
+    check_address,
+)
 from registry.errors import ValidationError
 from registry.extensions import db
 from registry.people.schemas import load_form
+from registry.web import sessions
 from registry.web.decorators import render_rejected, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -46,23 +52,36 @@ def login():
         data = load_form(LoginInputSchema(), request.form)
     except ValidationError as error:
         return render_rejected("auth/login.html", error, form=request.form)
+    config, now = current_app.config, datetime.now(UTC)
     try:
+        check_address(
+            request.remote_addr,
+            now=now,
+            max_failures=config["REGISTRY_LOGIN_MAX_FAILURES_PER_ADDRESS"],
+            window=config["REGISTRY_LOGIN_LOCKOUT"],
+        )
         user = authenticate(
             data["username"],
             data["password"],
-            now=datetime.now(UTC),
-            max_failures=current_app.config["REGISTRY_LOGIN_MAX_FAILURES"],
-            lockout=current_app.config["REGISTRY_LOGIN_LOCKOUT"],
+            now=now,
+            max_failures=config["REGISTRY_LOGIN_MAX_FAILURES"],
+            lockout=config["REGISTRY_LOGIN_LOCKOUT"],
+            address=request.remote_addr,
         )
-    except AuthenticationError as error:
+    except (AddressThrottledError, AuthenticationError) as error:
         db.session.commit()  # the failure counter, the lock and the audit events must persist
         form = {"username": request.form.get("username", ""), "next": next_url or ""}
-        return render_template(
+        page = render_template(
             "auth/login.html", form=form, errors={}, form_error=error.render(gettext)
-        ), 401
+        )
+        if isinstance(error, AddressThrottledError):
+            seconds = int(config["REGISTRY_LOGIN_LOCKOUT"].total_seconds())
+            return page, 429, {"Retry-After": str(seconds)}
+        return page, 401
     db.session.commit()
     login_user(user)
     session.permanent = True
+    sessions.start(session)
     return redirect(next_url or url_for("home.index"))
 
 

@@ -54,6 +54,7 @@ DEMO_USERS = (
     DemoUser("canbo.phuxuan", Role.COMMUNE_OFFICER, "19753", "Hồ Thị Kim Oanh"),  # Phường Phú Xuân
     DemoUser("ketoan", Role.ACCOUNTANT, PROVINCE, "Trương Thị Mỹ Linh"),
     DemoUser("kiemtoan", Role.AUDITOR, PROVINCE, "Đặng Quang Vinh"),
+    DemoUser("lanhdao", Role.LEADER, PROVINCE, "Hoàng Văn Thành"),
 )
 
 

@@ -87,6 +87,8 @@ def rotate_command(resume: bool, batch_size: int) -> None:
         )
         db.session.commit()
         click.echo(f"New primary key {new.primary_key_id} written to {path}.")
+    elif services.record_rotation_if_missing(actor=actor, keyring=keys.keyring):
+        db.session.commit()
     total = services.pending_rows(keys.cipher)
     with click.progressbar(length=total, label="Re-encrypting") as bar:
         for done in services.reencrypt_batches(

@@ -9,10 +9,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from registry.audit.actions import AuditAction
+from registry.audit.models import AuditEvent
 from registry.audit.services import record_event
 from registry.auth.actors import Actor
 from registry.extensions import db
+from registry.faults import checkpoint
 from registry.identity.crypto import FieldCipher, FieldContext
+from registry.identity.keyring import Keyring
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ def reencrypt_batches(
                 details={"column": col.label, "rows": len(rows), "to_key": primary},
             )
             commit()
+            checkpoint("rotate-batch")
             yield len(rows)
 
 
@@ -133,3 +137,24 @@ def record_rotation(*, actor: Actor, old_primary: int, new_primary: int) -> None
         subject_type="keyring",
         details={"old_primary": old_primary, "new_primary": new_primary},
     )
+
+
+def record_rotation_if_missing(*, actor: Actor, keyring: Keyring) -> bool:
+    """On ``keys rotate --resume``: a rotation stopped between writing the key file and
+    committing its audit event left no trace of the new primary key; record it now (the
+    old primary being the newest other key). Returns whether an event was written."""
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == AuditAction.KEYS_ROTATE)
+        .order_by(AuditEvent.occurred_at.desc())
+        .limit(1)
+    ).all()
+    primary = keyring.primary_key_id
+    if events and (events[0].details or {}).get("new_primary") == primary:
+        return False
+    older = [key_id for key_id in keyring.encryption_keys if key_id != primary]
+    if not older:
+        return False  # a keyring that was never rotated
+    record_rotation(actor=actor, old_primary=max(older), new_primary=primary)
+    return True
+

@@ -19,6 +19,7 @@ from registry.audit.services import PendingEvent, record_events
 from registry.auth.actors import Actor
 from registry.db import utcnow
 from registry.extensions import db
+from registry.faults import checkpoint
 from registry.households.models import Area, Household, HouseholdPovertyStatus
 from registry.households.services import poverty_period
 from registry.identity.crypto import FieldCipher
@@ -65,6 +66,7 @@ class ChunkWriter:
             if counts:
                 self.done += len(chunk)
                 self.progress("write", min(self.done, self.total), self.total)
+                checkpoint("import-write")
 
     def update(self, table: Any, key: str, rows: Sequence[dict[str, Any]]) -> None:
         """UPDATE table SET <other keys> WHERE <key> = row[key], for each row (executemany)."""

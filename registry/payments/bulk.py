@@ -40,10 +40,11 @@ from sqlalchemy.exc import IntegrityError
 
 from registry.decisions.models import BenefitDecision, DecisionStatus, Programme
 from registry.eligibility.engine import Law, evaluate
-from registry.eligibility.facts import Facts
+from registry.eligibility.facts import Area, Facts
 from registry.eligibility.months import month_start, shift_month
 from registry.entitlements.facts import (
     KINDS_READ,
+    area_of_commune,
     build_household_facts,
     build_person_facts,
     month_span,
@@ -104,12 +105,39 @@ def decisions_in_run(area: Select | list[int], month: date) -> list[Any]:
     ]
 
 
+def exact_months_up_to(law: Law) -> int:
+    """The age in months up to which ``birth_key`` keeps the exact month: the largest
+    ``months_old_at_most`` of the law's local groups (the national law counts years only)."""
+    limits = [g.when["months_old_at_most"] for g in law.local_groups
+              if "months_old_at_most" in g.when]  # fmt: skip
+    return max([0, *limits])
+
+
+def birth_key(birth_month: int, month: int, exact_up_to: int) -> Any:
+    """What the law engine can tell of a birth in a month, both as month numbers
+    (``year * 12 + month``).
+
+    The engine reads a birth date only through ``months_old`` (local ``months_old_at_most``,
+    and "not yet born"), ``age_in_month`` (whole years, reached in the birthday month) and
+    ``still_under`` / ``is_birthday_month`` (paid through the birthday month): all three are
+    functions of the months old ``m`` — age ``m // 12``, birthday month ``m % 12 == 0``. So
+    past the local limits, (age, birthday month) gives the same amounts as the birth itself,
+    and a province's ages collapse into a few hundred keys instead of one per birth month
+    (tests/payments/test_bulk.py checks it over every law case).
+    """
+    old = month - birth_month
+    if old <= exact_up_to:
+        return old
+    return (old // 12, old % 12 == 0)
+
+
 class _Amounts:
     """The law's amount per group for a person's facts in a month, one engine call per
     distinct ``Facts`` value."""
 
     def __init__(self, law: Law) -> None:
         self.law = law
+        self.exact_up_to = exact_months_up_to(law)
         self.cache: dict[tuple[date, Facts], dict[str, int]] = {}
         #: What ``_Records.paid`` has already answered, by signature (see there).
         self.by_signature: dict[tuple, dict[str, int]] = {}
@@ -368,6 +396,9 @@ class _Person:
     born: _Born
     death_on: date | None
     commune_name: str
+    #: The birth (or 1 January of the birth year) as a month number, ``year * 12 + month``.
+    birth_month: int
+    area: Area
 
 
 class _Records:
@@ -384,6 +415,7 @@ class _Records:
         self._spans: dict[date, tuple[date, date]] = {}
         self._memo: dict[tuple[str, date], dict[str, int]] = {}
         self.people: dict[str, _Person] = {}
+        areas: dict[str, Area] = {}
         for row in (
             _core()
             .execute(
@@ -406,7 +438,11 @@ class _Records:
             if person_id not in in_page:
                 continue
             born = _Born(birth and birth.replace(day=1), year, sex, death and death.replace(day=1))
-            self.people[person_id] = _Person(born, death, commune_name)
+            number = birth.year * 12 + birth.month if birth else year * 12 + 1
+            area = areas.get(commune_name)
+            if area is None:
+                area = areas[commune_name] = area_of_commune(commune_name)
+            self.people[person_id] = _Person(born, death, commune_name, number, area)
         self.circumstances: dict[str, list[Any]] = defaultdict(list)
         for row in (
             _core()
@@ -480,11 +516,12 @@ class _Records:
     def paid(self, person_id: str, month: date, amounts: _Amounts) -> dict[str, int]:
         """The law's amount per paid group for the person in ``month``.
 
-        Looked up by a signature of exactly what the adapter reads: the person's birth and
-        death months and sex, the (kind, level, children) of the circumstances that count
-        that month, the merit records that count (in order), and the poverty review in force
-        (or, without one, the commune's name). Equal signatures give equal ``Facts``, so the
-        facts are built (by the adapter's own functions) only on a miss.
+        Looked up by a signature of what the engine can tell apart: the ``birth_key``,
+        sex, alive or not that month, the (kind, level, children) of the circumstances that
+        count that month, the merit records that count (in order), and the poverty review in
+        force (or, without one, the area its commune's name gives). Equal signatures give
+        equal amounts, so the facts are built (by the adapter's own functions) and evaluated
+        only on a miss.
         """
         memo_key = (person_id, month)
         found = self._memo.get(memo_key)  # the person's other decisions, same month
@@ -498,10 +535,21 @@ class _Records:
         circumstances = self.circumstances.get(person_id)
         merits = self.merits.get(person_id)
         statuses = self.statuses.get(person_id)
-        status = status_in_force(statuses, month) if statuses else None
+        if not statuses:
+            status = None
+        elif len(statuses) == 1:  # the usual case, without status_in_force's generality
+            status = statuses[0]
+            ended = status.valid_to is not None and status.valid_to < first
+            if ended or status.valid_from > last:
+                status = None
+        else:
+            status = status_in_force(statuses, month)
+        born = person.born
         signature = (
             month,
-            person.born,
+            birth_key(person.birth_month, month.year * 12 + month.month, amounts.exact_up_to),
+            born.sex,
+            born.death_on is None or born.death_on >= month,
             tuple(
                 [
                     (r.kind, r.disability_level, r.children_count)
@@ -520,7 +568,7 @@ class _Records:
             )
             if merits
             else (),
-            person.commune_name
+            person.area  # without a review, the area the commune's name gives
             if status is None
             else (status.status, status.area, status.is_especially_difficult_area),
         )

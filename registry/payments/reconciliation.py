@@ -15,6 +15,7 @@ from registry.auth.actors import Actor
 from registry.auth.permissions import Permission
 from registry.errors import ConflictError, Problem, ValidationError
 from registry.extensions import db
+from registry.faults import checkpoint
 from registry.i18n import N_
 from registry.payments.models import LineStatus, PaymentLine, PaymentRun, RunStatus
 from registry.payments.results import ResultRow
@@ -128,6 +129,7 @@ def reconcile_run(
             line.status, line.failure_reason = LineStatus.FAILED, reason[:_REASON_LENGTH]
             failed += 1
     db.session.flush()
+    checkpoint("reconcile-update")
     remaining = db.session.scalar(
         select(func.count()).where(
             PaymentLine.run_id == run.id, PaymentLine.status == LineStatus.PENDING

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, func, literal, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from registry.audit.actions import AuditAction
 from registry.audit.services import record_event
@@ -21,6 +21,7 @@ from registry.eligibility.months import month_start, shift_month
 from registry.entitlements.facts import facts_for_many
 from registry.errors import ConflictError, NotFoundError
 from registry.extensions import db
+from registry.faults import checkpoint
 from registry.i18n import N_
 from registry.payments import bulk
 from registry.payments.models import LineKind, LineStatus, PaymentLine, PaymentRun, RunStatus
@@ -186,14 +187,26 @@ def build_run(month: date, *, unit: AdminUnit, actor: Actor, today: date, law: L
             N_("The payment list of %(month)s is locked: it cannot be rebuilt."),
             month=month.strftime("%m/%Y"),
         )
-    if run is None:
-        run = PaymentRun(month=month, unit_id=unit.id, status=RunStatus.DRAFT)
-        db.session.add(run)
-        _flush_or_conflict(month)
-    else:
-        # A draft is rebuilt from scratch; its carried lines are carried again below.
-        db.session.execute(delete(PaymentLine).where(PaymentLine.run_id == run.id))
-        run.built_at = utcnow()
+    try:
+        if run is None:
+            run = PaymentRun(month=month, unit_id=unit.id, status=RunStatus.DRAFT)
+            db.session.add(run)
+            _flush_or_conflict(month)
+        else:
+            # A draft is rebuilt from scratch; its carried lines are carried again below.
+            db.session.execute(delete(PaymentLine).where(PaymentLine.run_id == run.id))
+            run.built_at = utcnow()
+    except OperationalError as error:
+        # SQLite has one writer at a time: while another build (or any long change) holds
+        # the database, this one's first write is refused ("database is locked").
+        if "locked" not in str(error.orig).lower():
+            raise
+        raise ConflictError(
+            N_(
+                "Another change is being saved (perhaps a build of the same list): nothing "
+                "was saved, build again in a moment."
+            )
+        ) from None
     area = units_under(unit.id)
     carried = _carry_failed_lines(run, area, month)
     # Set-based: pages of people read as columns, the engine once per distinct facts, and
@@ -204,6 +217,7 @@ def build_run(month: date, *, unit: AdminUnit, actor: Actor, today: date, law: L
                 bulk.insert_lines(rows)
             except IntegrityError:
                 raise _concurrent_build(month) from None
+            checkpoint("build-insert")
     db.session.flush()
     count, total = run_totals(run)
     record_event(

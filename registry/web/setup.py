@@ -9,6 +9,7 @@ from flask import Flask, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry.auth import passwords
 from registry.auth.permissions import ROLE_LABELS, Permission
@@ -16,7 +17,7 @@ from registry.auth.services import load_user
 from registry.calendar import office_today
 from registry.errors import NotFoundError, PermissionDeniedError
 from registry.extensions import db, login_manager
-from registry.web import formatting
+from registry.web import formatting, sessions
 from registry.web.decorators import safe_next
 from registry.web.i18n import LOCALES, select_locale
 
@@ -41,6 +42,12 @@ def init_app(app: Flask) -> None:
         current_locale=select_locale,
         tr=translate_problem,
     )
+    if app.config.get("REGISTRY_PROXY_COUNT"):
+        # The client's address and scheme as the proxies saw them: the per-address log-in
+        # limit must count the officer's computer, not the proxy.
+        hops = app.config["REGISTRY_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    app.before_request(sessions.enforce)
     app.after_request(_security_headers)
     app.teardown_request(_rollback_on_error)
     app.register_error_handler(NotFoundError, lambda e: _error_page(404, e.render(gettext)))
@@ -58,6 +65,7 @@ def init_app(app: Flask) -> None:
         ),
     )
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(500, _server_error)
     app.register_error_handler(
         413,
         lambda e: _error_page(
@@ -85,6 +93,18 @@ def current_actor():
 
 def _error_page(status: int, message: str):
     return render_template("errors/error.html", status=status, message=message), status
+
+
+def _server_error(error: Exception):
+    """The registry's own error page, saying only that something failed: what failed (and
+    whatever personal data its message holds) goes to the log, through registry.logging."""
+    db.session.rollback()
+    message = gettext("An unexpected error occurred; it has been logged.")
+    try:
+        return _error_page(500, message)
+    except Exception:  # the page needs what may have failed (the database, for the user)
+        current_app.logger.exception("cannot show the error page")
+        return message, 500, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _csrf_error(error: CSRFError):

@@ -27,7 +27,7 @@ from tests.web.conftest import fresh_g_per_request, office_clock  # noqa: F401 (
 
 LAW = load_law()
 NOV = date(2026, 11, 1)
-ROLES = ["admin", "labour", "commune_a", "accountant", "auditor"]
+ROLES = ["admin", "labour", "commune_a", "accountant", "auditor", "leader"]
 
 
 def count(model) -> int:
@@ -98,6 +98,7 @@ TABS = {
     "commune_a": {"proposals", "rejected", "all"},
     "accountant": {"all"},
     "auditor": {"all"},
+    "leader": {"all"},
 }
 ALL_TABS = {"to_appraise", "to_approve", "events", "proposals", "rejected", "all"}
 
@@ -156,6 +157,7 @@ def test_another_communes_decision_is_not_found(client, login, proposed, elder):
         ("accountant", "appraise", {"outcome": "eligible"}),
         ("commune_a", "approve", {"number": "1", "decided_on": "20/11/2026", "signer": "X"}),
         ("auditor", "suspend", {"suspend_from": "12/2026", "suspend_reason": "x"}),
+        ("leader", "suspend", {"suspend_from": "12/2026", "suspend_reason": "x"}),
         ("accountant", "end", {"last_month": "12/2026", "end_reason": "x"}),
     ],
 )
@@ -167,7 +169,7 @@ def test_steps_are_refused_to_roles_without_the_right(client, login, proposed, r
     assert db.session.get(BenefitDecision, proposed.id).status is DecisionStatus.PROPOSED
 
 
-@pytest.mark.parametrize("role", ["accountant", "auditor"])
+@pytest.mark.parametrize("role", ["accountant", "auditor", "leader"])
 def test_read_only_roles_cannot_propose(client, login, elder, role):
     login(role)
     page = client.get(f"/people/{elder.id}").get_data(as_text=True)

@@ -123,6 +123,52 @@ def test_the_law_cases_give_the_same_amounts_with_birth_and_death_read_as_their_
         assert by_month.groups_paid() == exact.groups_paid(), case.label
 
 
+LOCAL_EXAMPLE = (
+    Path(__file__).resolve().parents[1]
+    / "eligibility/examples/EXAMPLE-local-policy-children-under-36-months.yaml"
+)
+
+
+def _month_number(day: date) -> int:
+    return day.year * 12 + day.month
+
+
+@pytest.mark.parametrize("local", [(), (str(LOCAL_EXAMPLE),)], ids=["national", "local"])
+def test_births_with_the_same_birth_key_get_the_same_amounts_in_every_law_case(local):
+    """The set-based path evaluates one person per ``birth_key`` (months old up to the local
+    limits, then age and birthday month): over every law case, moving the birth to any month
+    of the four years around it with the same key changes no amount, and one with another
+    key is evaluated on its own (so birthday months, 3rd/16th/80th, keep their own amounts)."""
+    law = load_law(local)
+    exact_up_to = bulk.exact_months_up_to(law)
+    assert exact_up_to == (36 if local else 0)
+    cases = load_case_files([LAW_CASES])
+    compared = 0
+    for case in cases:
+        person, month = case.facts.person, _month_number(case.month)
+        key = bulk.birth_key(_month_number(person.birth_date), month, exact_up_to)
+        expected = evaluate(case.facts, case.month, law=law, explain=False)
+        for shift in range(-24, 25):
+            other = shift_month(person.birth_date.replace(day=1), shift)
+            if bulk.birth_key(_month_number(other), month, exact_up_to) != key:
+                continue
+            moved = replace(case.facts, person=replace(person, birth_date=other))
+            result = evaluate(moved, case.month, law=law, explain=False)
+            assert result.amounts == expected.amounts, (case.label, other)
+            compared += 1
+    assert compared > len(cases) * 2
+
+
+def test_the_birth_key_tells_birthday_months_and_young_children_apart():
+    nov = _month_number(NOV)
+    eighty = bulk.birth_key(_month_number(date(1946, 11, 1)), nov, 0)
+    assert eighty == (80, True)
+    assert bulk.birth_key(_month_number(date(1946, 12, 1)), nov, 0) == (79, False)
+    assert bulk.birth_key(_month_number(date(1946, 10, 1)), nov, 0) == (80, False)
+    assert bulk.birth_key(_month_number(date(2024, 3, 1)), nov, 36) == 32
+    assert bulk.birth_key(_month_number(date(2026, 12, 1)), nov, 0) == -1  # not yet born
+
+
 def test_line_ids_are_time_ordered_version_7_uuids_as_32_hex_digits():
     new_id = bulk.LineIds()
     ids = [new_id() for _ in range(50_000)]

@@ -148,7 +148,14 @@ def export(client, run: PaymentRun, fmt: str, bank: str = ""):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("admin", 200), ("accountant", 200), ("auditor", 200), ("labour", 403), ("commune_a", 403)],
+    [
+        ("admin", 200),
+        ("accountant", 200),
+        ("auditor", 200),
+        ("leader", 200),
+        ("labour", 403),
+        ("commune_a", 403),
+    ],
 )
 def test_the_payment_pages_answer_each_role_as_its_permissions_say(
     client, login, locked, role, status

@@ -47,7 +47,7 @@ def test_the_form_offers_the_napas_banks_and_the_name_as_banks_print_it(client, 
     assert 'name="channel" value="post_office"' in page
 
 
-@pytest.mark.parametrize("role", ["accountant", "auditor"])
+@pytest.mark.parametrize("role", ["accountant", "auditor", "leader"])
 def test_read_only_roles_may_not_set_an_account(client, login, world, rows, role):
     login(role)
     assert client.get(f"/people/{world.wife_id}/account").status_code == 403
@@ -89,7 +89,7 @@ def test_a_bank_account_is_saved_encrypted_and_shown_masked_with_an_audited_read
     assert read.details["purpose"] == "display_masked"
 
 
-@pytest.mark.parametrize("role", ["accountant", "auditor"])
+@pytest.mark.parametrize("role", ["accountant", "auditor", "leader"])
 def test_read_only_roles_see_the_account_masked(client, login, world, role):
     login("commune_a")
     client.post(f"/people/{world.wife_id}/account", data=BANK)

@@ -12,7 +12,7 @@ from registry.people.models import CircumstanceKind
 from tests import factories
 from tests.entitlements.test_services import elder_without_supporter, poor_household
 
-READERS = ["admin", "labour", "commune_a", "accountant", "auditor"]
+READERS = ["admin", "labour", "commune_a", "accountant", "auditor", "leader"]
 
 
 @pytest.fixture()

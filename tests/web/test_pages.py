@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-ROLES = ("admin", "labour", "commune_a", "commune_b", "accountant", "auditor")
+ROLES = ("admin", "labour", "commune_a", "commune_b", "accountant", "auditor", "leader")
 
 #: (path template, kind): "read" pages any reader sees, "write" forms needing a write
 #: permission, "audit" the audit trail; "*_a" pages are about records in ward A.
@@ -38,7 +38,7 @@ WRITERS = {"admin", "labour", "commune_a", "commune_b"}
 
 def expected_status(role: str, kind: str) -> int:
     if kind == "audit":
-        return 200 if role in {"admin", "auditor"} else 403
+        return 200 if role in {"admin", "auditor", "leader"} else 403
     if kind.startswith("write") and role not in WRITERS:
         return 403
     if kind.endswith("_a") and role == "commune_b":
@@ -96,7 +96,13 @@ CHANGE_LINKS = {
 
 @pytest.mark.parametrize(
     ("role", "shown"),
-    [("commune_a", True), ("labour", True), ("accountant", False), ("auditor", False)],
+    [
+        ("commune_a", True),
+        ("labour", True),
+        ("accountant", False),
+        ("auditor", False),
+        ("leader", False),
+    ],
 )
 def test_change_buttons_are_shown_only_to_roles_that_may_change(client, login, world, role, shown):
     login(role)
@@ -119,7 +125,8 @@ def test_the_header_names_the_officer_role_and_area(client, login):
 
 
 @pytest.mark.parametrize(
-    ("role", "status"), [("accountant", 403), ("auditor", 403), ("commune_b", 404)]
+    ("role", "status"),
+    [("accountant", 403), ("auditor", 403), ("leader", 403), ("commune_b", 404)],
 )
 def test_post_only_actions_refuse_roles_and_other_communes(client, login, world, role, status):
     login(role)

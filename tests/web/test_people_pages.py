@@ -21,7 +21,9 @@ def decryptions(person_id: str, purpose: str) -> int:
     return sum(1 for e in rows if e.details.get("purpose") == purpose)
 
 
-@pytest.mark.parametrize("role", ["admin", "labour", "commune_a", "accountant", "auditor"])
+@pytest.mark.parametrize(
+    "role", ["admin", "labour", "commune_a", "accountant", "auditor", "leader"]
+)
 def test_the_person_page_shows_the_cccd_masked_and_audits_the_read(client, login, world, role):
     login(role)
     page = client.get(f"/people/{world.wife_id}").get_data(as_text=True)
@@ -43,7 +45,7 @@ def test_reveal_shows_the_full_number_once_to_allowed_roles_and_is_audited(
     assert world.wife_cccd not in again  # not kept in the session or a flash message
 
 
-@pytest.mark.parametrize("role", ["accountant", "auditor"])
+@pytest.mark.parametrize("role", ["accountant", "auditor", "leader"])
 def test_reveal_is_refused_to_read_only_roles(client, login, world, role):
     login(role)
     page = client.get(f"/people/{world.wife_id}").get_data(as_text=True)

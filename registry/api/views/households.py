@@ -15,6 +15,7 @@ from registry.api.schemas import (
     PovertyInputSchema,
     PovertySchema,
 )
+from registry.auth.permissions import Permission
 from registry.extensions import db
 from registry.households.models import Household
 from registry.households.services import get_household, set_poverty_status
@@ -69,6 +70,8 @@ def get(_: dict, household_id):
 def record_poverty(_: dict, data: dict, household_id):
     """Record (or correct) the poverty review result of one year; audited."""
     actor = api_actor()
+    # Refused before the look-up, as the pages do: 403 for the role, whatever the household.
+    actor.require(Permission.POVERTY_WRITE)
     household = get_household(household_id, actor=actor)
     record = set_poverty_status(household, **data, actor=actor, today=today())
     db.session.commit()

@@ -30,16 +30,22 @@ from registry.web.setup import current_actor, today
 PER_PAGE = 50
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 def search():
+    """The search box posts, so a CCCD typed into it never lands in a URL, the browser's
+    history or a server's access log; a name is sent on to the GET page (bookmarks, pages)."""
     actor = current_actor()
     try:
-        data = load_form(SearchInputSchema(), request.args)
+        data = load_form(
+            SearchInputSchema(), request.form if request.method == "POST" else request.args
+        )
     except ValidationError as error:
         return render_rejected("people/search.html", error, q="", results=None)
     q = data["q"] or ""
     if not q:
         return render_template("people/search.html", q="", results=None)
+    if request.method == "POST" and not looks_like_cccd(q):
+        return redirect(url_for(".search", q=q))
     if looks_like_cccd(q):
         try:
             person = find_by_cccd(q, actor=actor, cipher=keys.cipher)
