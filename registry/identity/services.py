@@ -157,4 +157,3 @@ def record_rotation_if_missing(*, actor: Actor, keyring: Keyring) -> bool:
         return False  # a keyring that was never rotated
     record_rotation(actor=actor, old_primary=max(older), new_primary=primary)
     return True
-

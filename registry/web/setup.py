@@ -9,6 +9,7 @@ from flask import Flask, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry.auth import passwords
@@ -65,6 +66,7 @@ def init_app(app: Flask) -> None:
         ),
     )
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(OperationalError, _database_busy)
     app.register_error_handler(500, _server_error)
     app.register_error_handler(
         413,
@@ -107,6 +109,22 @@ def _server_error(error: Exception):
         return message, 500, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+def _database_busy(error: OperationalError):
+    """SQLite writes one change at a time: while a long one (an import, a payment build)
+    holds the database, another write is refused. Say so, instead of a server error."""
+    if "database is locked" not in str(error.orig).lower():
+        return _server_error(error)
+    db.session.rollback()
+    page, _ = _error_page(
+        503,
+        gettext(
+            "The database is busy saving another change (an import or a payment list): "
+            "nothing was saved. Try again in a moment."
+        ),
+    )
+    return page, 503, {"Retry-After": "30"}
+
+
 def _csrf_error(error: CSRFError):
     flash(gettext("The form expired or was sent twice. Please try again."), "error")
     # The referrer may be another site: go back only to a path of ours.
@@ -134,6 +152,14 @@ def _security_headers(response):
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "form-action 'self'; frame-ancestors 'none'",
     )
+    # The registry needs no camera, microphone, location or payment API of the browser.
+    response.headers.setdefault(
+        "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+    )
+    if request.is_secure:
+        # Served over HTTPS (directly or behind REGISTRY_PROXY_COUNT proxies): never over
+        # plain http again, for a year.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if current_user and getattr(current_user, "is_authenticated", False):
         # Pages show personal data: never keep them in shared browser caches.
         response.headers.setdefault("Cache-Control", "no-store")

@@ -271,6 +271,14 @@ def assert_security_headers(response) -> None:
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["script-src"] == ["'self'"]
     assert "unsafe" not in headers["Content-Security-Policy"]
+    assert "camera=()" in headers["Permissions-Policy"]
+    # HSTS only where the request came over HTTPS (scripts/run serves plain http locally).
+    assert "Strict-Transport-Security" not in headers
+
+
+def test_https_answers_ask_the_browser_to_stay_on_https(client):
+    response = client.get("/login", base_url="https://registry.example")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
 def test_pages_error_pages_and_api_answers_carry_the_security_headers(

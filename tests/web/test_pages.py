@@ -176,3 +176,23 @@ def test_an_upload_over_the_limit_is_refused_with_the_limit(app, client, login) 
         app.config["MAX_CONTENT_LENGTH"] = limit
     assert response.status_code == 413
     assert "2 MB" in response.get_data(as_text=True)
+
+
+def test_a_page_refused_by_a_busy_sqlite_database_says_so(client, login, monkeypatch):
+    """SQLite writes one change at a time: a page whose write is refused ("database is
+    locked") gets a 503 that says to try again, not a server error."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    import registry.households.views as views
+
+    def locked(actor):
+        raise OperationalError("INSERT …", {}, sqlite3.OperationalError("database is locked"))
+
+    login("labour")
+    monkeypatch.setattr(views, "communes_covered", locked)
+    response = client.get("/households/")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert "bận" in response.get_data(as_text=True)
