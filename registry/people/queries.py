@@ -17,7 +17,7 @@ from registry.identity.cccd import normalise_cccd, validate_cccd
 from registry.identity.crypto import FieldCipher
 from registry.people.models import Person
 from registry.people.names import query_words
-from registry.units.scope import in_scope
+from registry.units.scope import in_scope, units_under
 
 
 def scoped_people(actor: Actor) -> Select[tuple[Person]]:
@@ -71,8 +71,14 @@ def search_people(
     given name, then full name, as offices sort their lists.
     """
     # A record merged into another is history only: its person is found as the kept record.
-    stmt = scoped_people(actor).where(Person.merged_into_id.is_(None))
-    stmt = stmt.where(*name_matches(query))
+    actor.require(Permission.PERSON_READ)
+    stmt = select(Person).where(Person.merged_into_id.is_(None), *name_matches(query))
+    if actor.unit_id is not None:
+        # The scope as a list of ids, not the recursive CTE of in_scope: the planners
+        # (SQLite's and PostgreSQL's) then read a commune officer's people through the
+        # commune index instead of scanning the province's names.
+        area = list(db.session.scalars(units_under(actor.unit_id)))
+        stmt = stmt.where(Person.commune_id.in_(area))
     if commune_id is not None:
         stmt = stmt.where(Person.commune_id == commune_id)
     if alive_only:

@@ -327,12 +327,6 @@ _NO_INDEX_YET = {
     # people.name_key) or a word table.
     "name search prefix, province officer": "LIKE '% word%' has no index: needs pg_trgm "
     "on people.name_key",
-    # The scope clause is commune_id IN (a recursive CTE): the planner cannot see that a
-    # commune officer's scope is one commune, plans for the whole table and reads every
-    # person of the province (same plan at 20,000 people: Seq Scan, 19,859 rows removed).
-    # With the scope's ids as a list, the same search is a bitmap scan of ix_people_commune_id.
-    "name search prefix, commune officer": "the recursive-CTE scope hides the commune from "
-    "the planner: resolve the scope to a list of ids",
 }
 
 
