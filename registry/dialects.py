@@ -5,6 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
+
+
+def _sqlite_from_hint(_compiler: Any, _table: Any, text: str | None) -> str | None:
+    """``Select.with_hint(Table, "INDEXED BY ix", "sqlite")`` as SQLite's own INDEXED BY.
+
+    SQLAlchemy renders FROM hints only for dialects that define them; SQLite's planner has no
+    statistics unless ANALYZE ran, and a few searches must name the index that serves them.
+    """
+    return text
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint  # type: ignore[method-assign]
 
 
 def configure_engine(engine: Engine) -> None:

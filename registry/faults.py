@@ -18,6 +18,8 @@ The points:
     build-insert      after the first page of payment lines is inserted (flask payments build)
     rotate-batch      after each re-encrypted batch is committed (flask keys rotate)
     reconcile-update  after the lines' new statuses are flushed (flask payments reconcile)
+    export-write      after the file is written to its temp name, before the rename and
+                      before the export is recorded (flask payments export)
 """
 
 from __future__ import annotations

@@ -55,3 +55,19 @@ class AuditAction(StrEnum):
     PEOPLE_MERGE = "people:person:merge"
     BACKUP_CREATE = "backup:database:create"
     BACKUP_RESTORE = "backup:database:restore"
+
+
+#: Audited reads: they change no data (a log-in, a CCCD or account shown, a file downloaded,
+#: a backup taken). The last event of any other action, a new one included, tells whether
+#: data may have changed (payments/queries.py remembers a run's subtotals by it). The partial
+#: index ix_audit_events_changes (migration 0014) is defined by this list: change both.
+READ_ACTIONS = (
+    AuditAction.LOGIN,
+    AuditAction.LOGIN_FAILED,
+    AuditAction.LOGOUT,
+    AuditAction.CCCD_LOOKUP,
+    AuditAction.CCCD_DECRYPT,
+    AuditAction.ACCOUNT_DECRYPT,
+    AuditAction.RUN_DOWNLOAD,
+    AuditAction.BACKUP_CREATE,
+)

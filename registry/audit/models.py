@@ -6,20 +6,32 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy import JSON, ForeignKey, Index, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.audit.actions import AuditAction
+from registry.audit.actions import READ_ACTIONS, AuditAction
 from registry.db import Base, str_enum
 
 GENESIS_HASH = "0" * 64
+
+#: The events that may change data (not READ_ACTIONS), as an index predicate.
+CHANGES = "action NOT IN ({})".format(", ".join(f"'{a.value}'" for a in READ_ACTIONS))
 
 
 class AuditEvent(Base):
     """One thing that happened: who, what, to which subject, when; never updated or deleted."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_subject", "subject_type", "subject_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_subject", "subject_type", "subject_id"),
+        # The last change in one index step, however many reads were audited since.
+        Index(
+            "ix_audit_events_changes",
+            "id",
+            sqlite_where=text(CHANGES),
+            postgresql_where=text(CHANGES),
+        ),
+    )
 
     #: Assigned by the chain (previous id + 1) under a lock, so the hash can cover it.
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from registry.audit.actions import AuditAction
 from registry.audit.models import GENESIS_HASH, AuditEvent, subject_key
 from registry.auth.actors import Actor
+from registry.bulkcopy import copy_rows, copyable
 from registry.db import utcnow
 from registry.extensions import db
 
@@ -24,14 +25,26 @@ def event_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _lock_chain() -> None:
-    """Serialise appends so two transactions cannot both extend the same last row.
+_CHAIN_LOCK = 727274
 
-    PostgreSQL: a transaction-scoped advisory lock. SQLite allows one writer at a time
+
+def _chain_head() -> tuple[int, str] | None:
+    """Serialise appends so two transactions cannot both extend the same last row, and
+    return that last row (id, hash), or None for an empty trail.
+
+    PostgreSQL: a transaction-scoped advisory lock, taken and followed by the read in one
+    round trip (``audit_chain_head()``, migration 0014). SQLite allows one writer at a time
     anyway; the unique prev_hash makes a fork fail loudly rather than silently.
     """
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+        last = db.session.execute(
+            text("SELECT id, hash FROM audit_chain_head(:key)"), {"key": _CHAIN_LOCK}
+        ).first()
+    else:
+        last = db.session.execute(
+            select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+        ).first()
+    return (last.id, last.hash) if last else None
 
 
 def record_event(
@@ -53,12 +66,9 @@ def record_event(
         subject_id = subject_key(subject.id)
     else:
         subject_id = subject_key(subject)
-    _lock_chain()
-    last = db.session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
+    last = _chain_head()
     event = AuditEvent(
-        id=(last.id + 1) if last else 1,
+        id=(last[0] + 1) if last else 1,
         occurred_at=utcnow(),
         actor_user_id=actor.user_id,
         actor_name=actor.username,
@@ -67,7 +77,7 @@ def record_event(
         subject_id=subject_id,
         unit_id=unit_id,
         details=details or {},
-        prev_hash=last.hash if last else GENESIS_HASH,
+        prev_hash=last[1] if last else GENESIS_HASH,
     )
     event.hash = event_hash(event.payload())
     db.session.add(event)
@@ -90,15 +100,12 @@ def record_events(events: Iterable[PendingEvent], *, actor: Actor, chunk_size: i
     """Append many events to the chain in the caller's transaction; return how many.
 
     The same chain as ``record_event`` (same lock, ids, hashes, one timestamp for the batch,
-    since they happen in one transaction), computed in Python and inserted with executemany,
-    so a bulk import writes 100,000 events without 100,000 round trips.
+    since they happen in one transaction), computed in Python and inserted with executemany
+    (COPY on PostgreSQL), so a bulk import writes 100,000 events without 100,000 round trips.
     """
     db.session.flush()  # events the ORM still holds must take their place in the chain first
-    _lock_chain()
-    last = db.session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    next_id, prev_hash = ((last.id + 1), last.hash) if last else (1, GENESIS_HASH)
+    last = _chain_head()
+    next_id, prev_hash = ((last[0] + 1), last[1]) if last else (1, GENESIS_HASH)
     occurred_at = utcnow()
     stamp = occurred_at.isoformat(timespec="microseconds")
     table = AuditEvent.__table__
@@ -124,12 +131,21 @@ def record_events(events: Iterable[PendingEvent], *, actor: Actor, chunk_size: i
         )
         prev_hash, next_id = digest, next_id + 1
         if len(rows) >= chunk_size:
-            db.session.execute(insert(table), rows)
-            written, rows = written + len(rows), []
+            written += _append(table, rows)
+            rows = []
     if rows:
-        db.session.execute(insert(table), rows)
-        written += len(rows)
+        written += _append(table, rows)
     return written
+
+
+def _append(table: Any, rows: list[dict[str, Any]]) -> int:
+    # PostgreSQL: COPY (an import's 100,000 events took half its time as single INSERTs).
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql" and copyable(table, rows):
+        copy_rows(connection, table, rows)
+    else:
+        db.session.execute(insert(table), rows)
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import aliased
@@ -47,7 +47,7 @@ BATCH_SIZE = 2000
 KINDS_READ = tuple(k for k in CircumstanceKind if k is not CircumstanceKind.PREGNANCY)
 
 #: Disability levels by rank; "mild" (nhẹ) gives no allowance, so it counts as none.
-_DISABILITY_RANK = {"severe": 1, "especially_severe": 2}
+DISABILITY_RANK = {"severe": 1, "especially_severe": 2}
 _DISABILITY_BY_RANK = (Disability.NONE, Disability.SEVERE, Disability.ESPECIALLY_SEVERE)
 
 
@@ -80,11 +80,27 @@ def _value(member: Any) -> Any:
     return getattr(member, "value", member)
 
 
-def build_person_facts(
-    person: Person, circumstances: Iterable[Any], merits: Iterable[Any], month: date
-) -> PersonFacts:
-    """The person's facts for ``month`` from their records (ORM objects or rows with the
-    same attribute names); records that do not count for the month are skipped here.
+class CircumstanceFacts(NamedTuple):
+    """What a person's circumstances in force in a month tell the rules (hashable, so that
+    the bulk path can group people by it); the names are ``PersonFacts`` fields."""
+
+    disability: Disability = Disability.NONE
+    has_pension: bool = False
+    hiv: bool = False
+    studying: bool = False
+    without_support: bool = False
+    single_parent_children: int = 0
+    no_supporter: bool = False
+    taken_in_by_carer: bool = False
+
+
+#: A person with no circumstance in force.
+NO_CIRCUMSTANCES = CircumstanceFacts()
+
+
+def reduce_circumstances(records: Iterable[Any]) -> CircumstanceFacts:
+    """The facts given by circumstance records that all count for the month (objects or
+    rows with ``kind``, ``disability_level`` and ``children_count``), in any order.
 
     Two disability assessments in one month (a reassessment): the month counts at the
     higher level. Two single-parent records: the larger number of children.
@@ -92,30 +108,18 @@ def build_person_facts(
     kinds: set[str] = set()
     disability_rank = 0
     children = 0
-    for record in circumstances:
-        if not counts_in_month(record.started_on, record.ended_on, month):
-            continue
+    for record in records:
         kind = _value(record.kind)
         kinds.add(kind)
         if kind == CircumstanceKind.DISABILITY:
             disability_rank = max(
-                disability_rank, _DISABILITY_RANK.get(_value(record.disability_level), 0)
+                disability_rank, DISABILITY_RANK.get(_value(record.disability_level), 0)
             )
         elif kind == CircumstanceKind.SINGLE_PARENT:
             children = max(children, record.children_count or 0)
-    merit = tuple(
-        MeritFact(
-            category=_value(record.category),
-            martyrs=record.martyrs,
-            injury_rate=record.injury_rate,
-        )
-        for record in merits
-        if counts_in_month(record.recognised_on, record.ended_on, month)
-    )
-    return PersonFacts(
-        birth_date=person.birth_date or assumed_birth_date(person.birth_year),
-        sex=_value(person.sex),
-        death_date=person.death_on,
+    if not kinds:
+        return NO_CIRCUMSTANCES
+    return CircumstanceFacts(
         disability=_DISABILITY_BY_RANK[disability_rank],
         has_pension=CircumstanceKind.PENSION in kinds,
         hiv=CircumstanceKind.HIV in kinds,
@@ -124,7 +128,49 @@ def build_person_facts(
         single_parent_children=children,
         no_supporter=CircumstanceKind.NO_SUPPORTER in kinds,
         taken_in_by_carer=CircumstanceKind.TAKEN_IN_BY_CARER in kinds,
+    )
+
+
+def merit_fact(record: Any) -> MeritFact:
+    """One merit record (object or row with ``category``, ``martyrs``, ``injury_rate``)."""
+    return MeritFact(
+        category=_value(record.category), martyrs=record.martyrs, injury_rate=record.injury_rate
+    )
+
+
+def build_person_facts(
+    person: Person, circumstances: Iterable[Any], merits: Iterable[Any], month: date
+) -> PersonFacts:
+    """The person's facts for ``month`` from their records (ORM objects or rows with the
+    same attribute names); records that do not count for the month are skipped here, and
+    the others reduced by ``reduce_circumstances``.
+    """
+    circumstance_facts = reduce_circumstances(
+        r for r in circumstances if counts_in_month(r.started_on, r.ended_on, month)
+    )
+    merit = tuple(
+        merit_fact(record)
+        for record in merits
+        if counts_in_month(record.recognised_on, record.ended_on, month)
+    )
+    return PersonFacts(
+        birth_date=person.birth_date or assumed_birth_date(person.birth_year),
+        sex=_value(person.sex),
+        death_date=person.death_on,
         merit=merit,
+        **circumstance_facts._asdict(),
+    )
+
+
+def household_facts(status: Any | None, area_without_review: Area) -> HouseholdFacts:
+    """The household's facts from the poverty review in force (or none: then no poverty
+    status, and the area its commune's name gives)."""
+    if status is None:
+        return HouseholdFacts(poverty=Poverty.NONE, area=area_without_review)
+    return HouseholdFacts(
+        poverty=Poverty(_value(status.status)),
+        area=Area(_value(status.area)),
+        especially_difficult_area=bool(status.is_especially_difficult_area),
     )
 
 
@@ -132,14 +178,7 @@ def build_household_facts(
     statuses: Iterable[Any], commune_name: str, month: date
 ) -> HouseholdFacts:
     """The household's facts for ``month`` from its poverty reviews (any, in any order)."""
-    status = status_in_force(statuses, month)
-    if status is None:
-        return HouseholdFacts(poverty=Poverty.NONE, area=area_of_commune(commune_name))
-    return HouseholdFacts(
-        poverty=Poverty(_value(status.status)),
-        area=Area(_value(status.area)),
-        especially_difficult_area=bool(status.is_especially_difficult_area),
-    )
+    return household_facts(status_in_force(statuses, month), area_of_commune(commune_name))
 
 
 def facts_for(person: Person, month: date) -> Facts:

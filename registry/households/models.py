@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
 )
@@ -40,12 +41,17 @@ class Household(Base):
 
     __tablename__ = "households"
     # (id, commune_id) is unique so people can reference both and always share the commune.
-    __table_args__ = (UniqueConstraint("id", "commune_id", name="uq_households_id_commune"),)
+    __table_args__ = (
+        UniqueConstraint("id", "commune_id", name="uq_households_id_commune"),
+        # A commune's list, in code order (the household list page): without it PostgreSQL
+        # walks the province's code index and drops every other commune's households.
+        Index("ix_households_commune_code", "commune_id", "code"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     #: Mã hộ: the office's own household code, unique nationally.
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    commune_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"), index=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"))
     address: Mapped[str] = mapped_column(String(300))
     #: Lower-case unaccented address padded with spaces, so "boi chau" finds "Bội Châu".
     address_key: Mapped[str] = mapped_column(String(320))

@@ -1,5 +1,7 @@
-"""Writing a checked import plan set-based: executemany of plain rows, in chunks, audited.
+"""Writing a checked import plan set-based: plain rows in chunks, audited.
 
+On PostgreSQL the rows go in with COPY and updates as one UPDATE … FROM a temporary table
+(psycopg's executemany sends one INSERT or UPDATE per row); elsewhere with executemany.
 Only called with a plan whose rows passed every check, inside the caller's transaction;
 the database constraints stay the last word (a violation rolls the whole import back).
 """
@@ -17,6 +19,7 @@ from sqlalchemy import bindparam, insert, select, update
 from registry.audit.actions import AuditAction
 from registry.audit.services import PendingEvent, record_events
 from registry.auth.actors import Actor
+from registry.bulkcopy import copy_rows, copy_update, copyable
 from registry.db import utcnow
 from registry.extensions import db
 from registry.faults import checkpoint
@@ -60,17 +63,27 @@ class ChunkWriter:
         self.done = 0
 
     def insert(self, table: Any, rows: Sequence[dict[str, Any]], *, counts: bool = False) -> None:
+        connection = db.session.connection()
+        copy = connection.dialect.name == "postgresql" and copyable(table, rows)
         for start in range(0, len(rows), WRITE_CHUNK):
             chunk = rows[start : start + WRITE_CHUNK]
-            db.session.execute(insert(table), chunk)
+            if copy:
+                copy_rows(connection, table, chunk)
+            else:
+                db.session.execute(insert(table), chunk)
             if counts:
                 self.done += len(chunk)
                 self.progress("write", min(self.done, self.total), self.total)
                 checkpoint("import-write")
 
     def update(self, table: Any, key: str, rows: Sequence[dict[str, Any]]) -> None:
-        """UPDATE table SET <other keys> WHERE <key> = row[key], for each row (executemany)."""
+        """UPDATE table SET <other keys> WHERE <key> = row[key], for each row (executemany;
+        on PostgreSQL one UPDATE … FROM the rows copied into a temporary table)."""
         if not rows:
+            return
+        connection = db.session.connection()
+        if connection.dialect.name == "postgresql":
+            copy_update(connection, table, key, rows)
             return
         columns = [c for c in rows[0] if c != key]
         statement = (

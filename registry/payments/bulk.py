@@ -42,6 +42,7 @@ from registry.decisions.models import BenefitDecision, DecisionStatus, Programme
 from registry.eligibility.engine import Law, evaluate
 from registry.eligibility.facts import Area, Facts
 from registry.eligibility.months import month_start, shift_month
+from registry.eligibility.signatures import birth_key, exact_months_up_to
 from registry.entitlements.facts import (
     KINDS_READ,
     area_of_commune,
@@ -103,32 +104,6 @@ def decisions_in_run(area: Select | list[int], month: date) -> list[Any]:
             BenefitDecision.end_month >= shift_month(month, -ARREARS_MONTHS),
         ),
     ]
-
-
-def exact_months_up_to(law: Law) -> int:
-    """The age in months up to which ``birth_key`` keeps the exact month: the largest
-    ``months_old_at_most`` of the law's local groups (the national law counts years only)."""
-    limits = [g.when["months_old_at_most"] for g in law.local_groups
-              if "months_old_at_most" in g.when]  # fmt: skip
-    return max([0, *limits])
-
-
-def birth_key(birth_month: int, month: int, exact_up_to: int) -> Any:
-    """What the law engine can tell of a birth in a month, both as month numbers
-    (``year * 12 + month``).
-
-    The engine reads a birth date only through ``months_old`` (local ``months_old_at_most``,
-    and "not yet born"), ``age_in_month`` (whole years, reached in the birthday month) and
-    ``still_under`` / ``is_birthday_month`` (paid through the birthday month): all three are
-    functions of the months old ``m`` — age ``m // 12``, birthday month ``m % 12 == 0``. So
-    past the local limits, (age, birthday month) gives the same amounts as the birth itself,
-    and a province's ages collapse into a few hundred keys instead of one per birth month
-    (tests/payments/test_bulk.py checks it over every law case).
-    """
-    old = month - birth_month
-    if old <= exact_up_to:
-        return old
-    return (old // 12, old % 12 == 0)
 
 
 class _Amounts:

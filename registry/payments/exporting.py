@@ -17,6 +17,7 @@ from registry.auth.permissions import Permission
 from registry.db import utcnow
 from registry.errors import ConflictError, Problem, ValidationError
 from registry.extensions import db
+from registry.faults import checkpoint
 from registry.households.models import Household
 from registry.i18n import N_
 from registry.identity.crypto import FieldCipher
@@ -265,6 +266,7 @@ def export_run(
             raise ConflictError(
                 N_("The file would differ from the one exported before: the data changed.")
             )
+        checkpoint("export-write")  # the whole file in its temp file: not renamed, not recorded
     if stored is None:
         stored = PaymentFile(
             run_id=run.id,

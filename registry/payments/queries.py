@@ -7,15 +7,17 @@ one by one.
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, text
 
 from registry.audit.actions import AuditAction
-from registry.audit.models import AuditEvent
+from registry.audit.models import CHANGES, AuditEvent
 from registry.auth.actors import Actor
 from registry.auth.models import User
 from registry.auth.permissions import Permission
@@ -152,6 +154,9 @@ class RunSummary:
     by_kind: list[Subtotal] = field(default_factory=list)
     by_status: list[Subtotal] = field(default_factory=list)
     by_channel: list[Subtotal] = field(default_factory=list)
+    #: Lines and sum per (commune id, programme, kind, status), the rows the breakdowns are
+    #: folded from: ``run_lines`` counts a filtered page from them without reading the lines.
+    groups: tuple[tuple[int, str, str, str, int, int], ...] = ()
 
 
 def _add(groups: dict, key, lines: int, total: int) -> None:
@@ -159,10 +164,30 @@ def _add(groups: dict, key, lines: int, total: int) -> None:
     groups[key] = (count + lines, amount + total)
 
 
-def run_summary(run: PaymentRun, *, banks: dict[str, str] | None = None) -> RunSummary:
-    """Subtotals of ``run``'s lines: one GROUP BY (commune, programme, kind, status) folded
-    into the four breakdowns, and one GROUP BY over the people's active payment accounts
-    (channel and bank, as the export would route them; no account: post office)."""
+#: The last runs' grouped rows, keyed by run and the last audit event that may change data
+#: (id and hash): every change to lines, people or accounts writes an audit event in its
+#: own transaction, so a new such event means the groups may differ, and the same one means
+#: they cannot. The run page is read far more often than the registry changes, and each
+#: view otherwise groups every line of the run again (a province's run: 75,000 lines joined
+#: to their accounts).
+_GROUPED: OrderedDict[tuple, tuple[list, list]] = OrderedDict()
+_GROUPED_AT_MOST = 16
+_GROUPED_LOCK = threading.Lock()
+
+
+def _grouped(run: PaymentRun) -> tuple[list, list]:
+    head = db.session.execute(
+        select(AuditEvent.id, AuditEvent.hash)
+        .where(text(CHANGES))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    key = (run.id, tuple(head) if head else None)
+    with _GROUPED_LOCK:
+        found = _GROUPED.get(key)
+        if found is not None:
+            _GROUPED.move_to_end(key)
+            return found
     rows = db.session.execute(
         select(
             PaymentLine.commune_id,
@@ -177,10 +202,36 @@ def run_summary(run: PaymentRun, *, banks: dict[str, str] | None = None) -> RunS
             PaymentLine.commune_id, PaymentLine.programme, PaymentLine.kind, PaymentLine.status
         )
     ).all()
+    account = PaymentAccount
+    channel_rows = db.session.execute(
+        select(account.channel, account.bank_bin, func.count(), func.sum(PaymentLine.amount))
+        .select_from(PaymentLine)
+        .outerjoin(account, and_(account.person_id == PaymentLine.person_id, account.is_active))
+        .where(PaymentLine.run_id == run.id)
+        .group_by(account.channel, account.bank_bin)
+    ).all()
+    found = ([tuple(r) for r in rows], [tuple(r) for r in channel_rows])
+    with _GROUPED_LOCK:
+        _GROUPED[key] = found
+        while len(_GROUPED) > _GROUPED_AT_MOST:
+            _GROUPED.popitem(last=False)
+    return found
+
+
+def run_summary(run: PaymentRun, *, banks: dict[str, str] | None = None) -> RunSummary:
+    """Subtotals of ``run``'s lines: one GROUP BY (commune, programme, kind, status) folded
+    into the four breakdowns, and one GROUP BY over the people's active payment accounts
+    (channel and bank, as the export would route them; no account: post office).
+
+    The two GROUP BYs are remembered per run and registry version (see ``_grouped``).
+    """
+    rows, channel_rows = _grouped(run)
     groups: dict[str, dict] = defaultdict(dict)
     lines = total = 0
+    raw = []
     for commune_id, programme, kind, status, count, amount in rows:
         count, amount = int(count), int(amount or 0)
+        raw.append((commune_id, str(programme), str(kind), str(status), count, amount))
         lines, total = lines + count, total + amount
         _add(groups["commune"], commune_id, count, amount)
         _add(groups["programme"], str(programme), count, amount)
@@ -211,19 +262,12 @@ def run_summary(run: PaymentRun, *, banks: dict[str, str] | None = None) -> RunS
         by_programme=ordered("programme", Programme),
         by_kind=ordered("kind", LineKind),
         by_status=ordered("status", LineStatus),
-        by_channel=_by_channel(run, banks or {}),
+        by_channel=_by_channel(channel_rows, banks or {}),
+        groups=tuple(raw),
     )
 
 
-def _by_channel(run: PaymentRun, banks: dict[str, str]) -> list[Subtotal]:
-    account = PaymentAccount
-    rows = db.session.execute(
-        select(account.channel, account.bank_bin, func.count(), func.sum(PaymentLine.amount))
-        .select_from(PaymentLine)
-        .outerjoin(account, and_(account.person_id == PaymentLine.person_id, account.is_active))
-        .where(PaymentLine.run_id == run.id)
-        .group_by(account.channel, account.bank_bin)
-    ).all()
+def _by_channel(rows: Any, banks: dict[str, str]) -> list[Subtotal]:
     groups: dict[tuple[str, str], tuple[int, int]] = {}
     for channel, bank_bin, count, amount in rows:
         # No active account: paid in cash at the post office, as the export does.
@@ -278,10 +322,17 @@ def run_lines(
     query: str = "",
     page: int = 1,
     per_page: int = 50,
+    summary: RunSummary | None = None,
 ) -> LinesPage:
     """One page of ``run``'s lines, filtered, sorted as offices sort lists: commune, then
     given name, then full name. ``query`` words must each start a word of the name,
-    accents optional (as in the people search)."""
+    accents optional (as in the people search).
+
+    Without a name query the lines are counted per commune (from ``summary`` when given,
+    else with one GROUP BY on the lines alone) and the page is read from the first communes
+    by name that hold it, so a page of a province's run sorts a commune's lines rather than
+    all of them; the rows and their order are the same.
+    """
     conditions = [PaymentLine.run_id == run.id]
     if commune_id is not None:
         conditions.append(PaymentLine.commune_id == commune_id)
@@ -291,21 +342,46 @@ def run_lines(
         conditions.append(PaymentLine.kind == kind)
     if status:
         conditions.append(PaymentLine.status == status)
-    conditions += name_matches(query)
-    joined = (
-        select(PaymentLine)
-        .join(Person, Person.id == PaymentLine.person_id)
-        .join(AdminUnit, AdminUnit.id == PaymentLine.commune_id)
-        .where(*conditions)
-    )
-    matching, matching_total = db.session.execute(
-        joined.with_only_columns(
-            func.count(), func.coalesce(func.sum(PaymentLine.amount), 0)
-        ).order_by(None)
-    ).one()
     page = max(page, 1)
+    offset = (page - 1) * per_page
+    if query.strip():
+        conditions += name_matches(query)
+        joined = (
+            select(PaymentLine)
+            .join(Person, Person.id == PaymentLine.person_id)
+            .join(AdminUnit, AdminUnit.id == PaymentLine.commune_id)
+            .where(*conditions)
+        )
+        matching, matching_total = db.session.execute(
+            joined.with_only_columns(
+                func.count(), func.coalesce(func.sum(PaymentLine.amount), 0)
+            ).order_by(None)
+        ).one()
+    else:
+        if summary is not None:
+            wanted = {
+                "commune": commune_id,
+                "programme": programme or None,
+                "kind": kind or None,
+                "status": status or None,
+            }
+            counts = _filtered_counts(summary, wanted)
+        else:
+            counts = {
+                unit: (int(n), int(amount or 0))
+                for unit, n, amount in db.session.execute(
+                    select(PaymentLine.commune_id, func.count(), func.sum(PaymentLine.amount))
+                    .where(*conditions)
+                    .group_by(PaymentLine.commune_id)
+                )
+            }
+        matching = sum(n for n, _ in counts.values())
+        matching_total = sum(amount for _, amount in counts.values())
+        holding = _communes_holding(counts, offset + per_page)
+        if holding is not None:
+            conditions.append(PaymentLine.commune_id.in_(holding))
     rows = db.session.execute(
-        joined.with_only_columns(
+        select(
             PaymentLine.id,
             PaymentLine.person_id,
             Person.full_name,
@@ -318,6 +394,9 @@ def run_lines(
             PaymentLine.status,
             PaymentLine.failure_reason,
         )
+        .join(Person, Person.id == PaymentLine.person_id)
+        .join(AdminUnit, AdminUnit.id == PaymentLine.commune_id)
+        .where(*conditions)
         .order_by(
             AdminUnit.name,
             Person.given_name_key,
@@ -326,7 +405,7 @@ def run_lines(
             PaymentLine.id,
         )
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(offset)
     ).all()
     lines = [
         LineRow(
@@ -347,18 +426,50 @@ def run_lines(
     return LinesPage(lines, int(matching), int(matching_total), page, per_page)
 
 
-def run_communes(run: PaymentRun) -> list[AdminUnit]:
-    """The communes that have lines in ``run``, by name (the page's commune filter)."""
-    return list(
-        db.session.scalars(
-            select(AdminUnit)
-            .where(
-                AdminUnit.id.in_(
-                    select(PaymentLine.commune_id).where(PaymentLine.run_id == run.id).distinct()
-                )
-            )
-            .order_by(AdminUnit.name, AdminUnit.code)
+def _filtered_counts(summary: RunSummary, wanted: dict[str, Any]) -> dict[int, tuple[int, int]]:
+    """Lines and sum per commune of the summary's groups that pass the page's filters."""
+    counts: dict[int, tuple[int, int]] = {}
+    for unit, programme, kind, status, n, amount in summary.groups:
+        found = {"commune": unit, "programme": programme, "kind": kind, "status": status}
+        if all(value is None or str(found[key]) == str(value) for key, value in wanted.items()):
+            _add(counts, unit, n, amount)
+    return counts
+
+
+def _communes_holding(counts: dict[int, tuple[int, int]], lines: int) -> list[int] | None:
+    """The first communes in the page order (by name, as the database sorts names) whose
+    lines reach ``lines``, with every commune of the same name as the last one (their lines
+    mix in the order); None when that takes them all."""
+    if not counts:
+        return None
+    names = db.session.execute(
+        select(AdminUnit.id, AdminUnit.name)
+        .where(AdminUnit.id.in_(list(counts)))
+        .order_by(AdminUnit.name, AdminUnit.id)
+    ).all()
+    holding: list[int] = []
+    reached = 0
+    last_name = None
+    for unit, name in names:
+        if reached >= lines and name != last_name:
+            return holding
+        holding.append(unit)
+        reached += counts[unit][0]
+        last_name = name
+    return None
+
+
+def run_communes(run: PaymentRun, summary: RunSummary | None = None) -> list[AdminUnit]:
+    """The communes that have lines in ``run``, by name (the page's commune filter); taken
+    from ``summary``'s groups when given rather than from the lines again."""
+    if summary is not None:
+        having = AdminUnit.id.in_(sorted({group[0] for group in summary.groups}))
+    else:
+        having = AdminUnit.id.in_(
+            select(PaymentLine.commune_id).where(PaymentLine.run_id == run.id).distinct()
         )
+    return list(
+        db.session.scalars(select(AdminUnit).where(having).order_by(AdminUnit.name, AdminUnit.code))
     )
 
 

@@ -69,6 +69,16 @@ class Person(Base):
             "(household_id IS NULL) = (relation IS NULL)", name="relation_with_household"
         ),
         Index("ix_people_commune_sort", "commune_id", "given_name_key", "name_key"),
+        # A province-wide search for common words walks the list in its sort order and stops
+        # at the page (registry/people/queries.py); merged records are never listed.
+        Index(
+            "ix_people_search_sort",
+            "given_name_key",
+            "name_key",
+            "id",
+            sqlite_where=text("merged_into_id IS NULL"),
+            postgresql_where=text("merged_into_id IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -261,3 +271,23 @@ class PaymentAccount(Base):
     holder_name: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+#: Byte order, so that a prefix is a range of words on every database.
+_WORD = String(220).with_variant(String(220, collation="C"), "postgresql")
+
+
+class NameWord(Base):
+    """One word of one distinct name key in use: the index behind the unaccented name search.
+
+    Kept by database triggers on ``people`` (migration 0012), so every writer (forms, the
+    import, set-based loads) keeps it without doing anything. There are far fewer distinct
+    names than people, so the words of a query find the names that match in a few
+    milliseconds, and the people then come through ``people.name_key``'s index. A name no
+    longer used stays (it finds no one) rather than costing every write a check.
+    """
+
+    __tablename__ = "name_words"
+
+    word: Mapped[str] = mapped_column(_WORD, primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(220), primary_key=True)

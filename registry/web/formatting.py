@@ -29,6 +29,11 @@ def format_money(amount: int | None) -> str:
     return f"{sign}{abs(int(amount)):,} đ".replace(",", ".")
 
 
+def format_count(number: int) -> str:
+    """A count with dots between thousands, as Vietnamese writes it: 2000 → '2.000'."""
+    return f"{int(number):,}".replace(",", ".")
+
+
 def format_month(value: date | None) -> str:
     return "" if value is None else value.strftime("%m/%Y")
 

@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         date=formatting.format_date,
         datetime=formatting.format_datetime,
         money=formatting.format_money,
+        count=formatting.format_count,
         month=formatting.format_month,
     )
     app.jinja_env.globals.update(

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from flask import g, request_started
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from registry.audit.actions import AuditAction
 from registry.audit.models import AuditEvent
+from registry.audit.services import record_event
 from registry.auth.permissions import Role
 from registry.decisions.services import propose_decision
 from registry.extensions import db
@@ -287,6 +288,54 @@ def test_totals_by_commune_and_programme_equal_the_run_totals(client, login, dra
     for table in ("by-commune", "by-programme", "by-kind", "by-status", "by-channel"):
         assert text_of(page, f"{table}-lines") == "3"
         assert text_of(page, f"{table}-total") == money(total)
+
+
+def draft_bank_payee(run: PaymentRun):
+    from registry.people.models import PaymentAccount
+
+    return db.session.scalar(
+        select(PaymentAccount.person_id).where(
+            PaymentAccount.is_active, PaymentAccount.channel == PaymentChannel.BANK
+        )
+    )
+
+
+def test_the_remembered_subtotals_follow_every_audited_change(actor, cipher, draft):
+    """run_summary remembers its GROUP BYs per last audited change: asked again after
+    nothing or an audited read it reads no line; after an audited change (an account) it
+    groups again."""
+    sent: list[str] = []
+
+    def keep(conn, cursor, statement, *_):
+        sent.append(statement)
+
+    first = run_summary(draft)
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        assert run_summary(draft) == first
+        # An audited read (a log-in, a CCCD shown) changes nothing: still remembered.
+        record_event(AuditAction.LOGIN, actor=actor("auditor"))
+        assert run_summary(draft) == first
+        assert not [s for s in sent if "GROUP BY" in s]
+        person = next(
+            p
+            for p in (db.session.get(Person, line.person_id) for line in lines_of(draft))
+            if p.id != draft_bank_payee(draft)
+        )
+        set_payment_account(
+            person,
+            channel=PaymentChannel.BANK,
+            bank_bin="970436",
+            account_number="0071000698765",
+            actor=actor("commune_a" if person.commune.code == WARD_A else "commune_b"),
+            cipher=cipher,
+        )
+        db.session.flush()
+        after = run_summary(draft)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    assert [s for s in sent if "GROUP BY" in s]
+    assert [(s.key, s.lines) for s in after.by_channel] == [("bank", 2), ("post_office", 1)]
 
 
 def test_the_lines_are_filtered_by_commune_result_and_name(client, login, draft):

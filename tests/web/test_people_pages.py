@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
@@ -71,6 +74,26 @@ def test_search_finds_a_name_typed_without_accents(client, login, world):
     assert "Nguyễn Văn Đức" in page and "Trần Thị Hoa" not in page
     assert f'/people/{world.head_id}"' in page
     assert "Tìm thấy 1 người" in page
+
+
+def test_a_search_with_more_matches_than_counted_says_so(
+    client, login, world, monkeypatch, actor, today
+):
+    from registry.households.models import Household
+    from registry.people import queries
+
+    factories.person(
+        actor=actor("commune_a"),
+        today=today,
+        household=db.session.get(Household, uuid.UUID(str(world.household_id))),
+        full_name="Nguyễn Thị Ngọc",
+        birth_date=date(2001, 5, 6),
+    )
+    db.session.commit()
+    monkeypatch.setattr(queries, "COUNT_AT_MOST", 1)
+    login("labour")
+    page = client.get("/people/?q=nguyen").get_data(as_text=True)
+    assert "Hơn 1 người khớp: gõ thêm tên để thu hẹp kết quả." in page
 
 
 def test_search_in_another_commune_finds_nothing(client, login, world):

@@ -83,7 +83,10 @@ def _line_filters(commune_ids: set[int]) -> dict[str, Any]:
 
 def show_context(run: PaymentRun, **extra: Any) -> dict[str, Any]:
     actor = current_actor()
-    communes = run_communes(run)
+    banks = napas_banks()
+    # The summary first: the communes and the page of lines are counted from its groups.
+    summary = run_summary(run, banks=banks)
+    communes = run_communes(run, summary)
     filters = _line_filters({c.id for c in communes})
     lines = run_lines(
         run,
@@ -94,9 +97,8 @@ def show_context(run: PaymentRun, **extra: Any) -> dict[str, Any]:
         query=filters["q"] or "",
         page=filters["page"],
         per_page=PER_PAGE,
+        summary=summary,
     )
-    banks = napas_banks()
-    summary = run_summary(run, banks=banks)
     context = {
         "run": run,
         "unit": db.session.get(AdminUnit, run.unit_id),
