@@ -58,6 +58,35 @@ def make_app(url: str, keyring: Path) -> Flask:
 # --- setup: synthetic data, inserted set-based --------------------------------------------
 
 
+def previous_run_with_failures(law: Any) -> tuple[Any, int]:
+    """Last month's run of the province, built and locked, one payment in twenty of it then
+    failed (closed account), so that this month carries them; committed. Returns the run and
+    how many of its lines failed."""
+    from sqlalchemy import select, update
+
+    from registry.auth.actors import Actor
+    from registry.extensions import db
+    from registry.payments.models import LineStatus, PaymentLine
+    from registry.payments.services import build_run, lock_run
+    from registry.units.services import find_unit
+
+    actor = Actor.system("bench setup")
+    unit = find_unit(UNIT, on=TODAY)
+    previous = build_run(PREVIOUS, unit=unit, actor=actor, today=TODAY, law=law)
+    lock_run(previous, actor=actor)
+    failed = db.session.scalars(
+        select(PaymentLine.id).where(PaymentLine.run_id == previous.id).order_by(PaymentLine.id)
+    ).all()[::20]
+    for start in range(0, len(failed), 5000):
+        db.session.execute(
+            update(PaymentLine)
+            .where(PaymentLine.id.in_(failed[start : start + 5000]))
+            .values(status=LineStatus.FAILED, failure_reason="Tài khoản đã đóng")
+        )
+    db.session.commit()
+    return previous, len(failed)
+
+
 def insert_rows(table: Any, rows: list[dict[str, Any]]) -> None:
     """COPY on PostgreSQL, executemany elsewhere; ``rows`` share their keys."""
     from registry.extensions import db
@@ -344,16 +373,12 @@ class Generator:
 
 def generate(decisions: int, seed: int = 7) -> dict[str, int]:
     """Insert about ``decisions`` approved decisions with their people (see module docstring)."""
-    from sqlalchemy import bindparam, select, update
+    from sqlalchemy import bindparam, select
 
-    from registry.auth.actors import Actor
     from registry.eligibility.engine import load_law
     from registry.extensions import db, keys
     from registry.households.models import Household
-    from registry.payments.models import LineStatus, PaymentLine
-    from registry.payments.services import build_run, lock_run
     from registry.units.models import AdminUnit, UnitLevel
-    from registry.units.services import find_unit
 
     law = load_law()
     communes = [
@@ -395,21 +420,7 @@ def generate(decisions: int, seed: int = 7) -> dict[str, int]:
     rng = gen.rng
     # 2 % back-dated, paid by last month's run (a few of them died last month).
     batch(max(1, decisions // 50), lambda: date(2026, rng.randint(8, 10), 1), 0.1)
-    actor = Actor.system("bench setup")
-    previous = build_run(PREVIOUS, unit=find_unit(UNIT, on=TODAY), actor=actor, today=TODAY,
-                         law=law)  # fmt: skip
-    lock_run(previous, actor=actor)
-    # One payment in twenty of last month failed (closed account): carried into this run.
-    failed = db.session.scalars(
-        select(PaymentLine.id).where(PaymentLine.run_id == previous.id).order_by(PaymentLine.id)
-    ).all()[::20]
-    for start in range(0, len(failed), 5000):
-        db.session.execute(
-            update(PaymentLine)
-            .where(PaymentLine.id.in_(failed[start : start + 5000]))
-            .values(status=LineStatus.FAILED, failure_reason="Tài khoản đã đóng")
-        )
-    db.session.commit()
+    _, failed = previous_run_with_failures(law)
     # 1 % back-dated and never paid (arrears), the rest starting this month.
     rest = decisions - made["decisions"]
     batch(rest // 100, lambda: date(2026, rng.randint(8, 10), 1), 0.0)
@@ -418,5 +429,5 @@ def generate(decisions: int, seed: int = 7) -> dict[str, int]:
     return {
         "decisions": made["decisions"],
         "people": made["people"],
-        "previous_run_failed": len(failed),
+        "previous_run_failed": failed,
     }

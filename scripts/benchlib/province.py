@@ -29,7 +29,15 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from benchlib.beneficiaries import MONTH, PREVIOUS, TODAY, UNIT, Generator, insert_rows
+from benchlib.beneficiaries import (
+    MONTH,
+    PREVIOUS,
+    TODAY,
+    UNIT,
+    Generator,
+    insert_rows,
+    previous_run_with_failures,
+)
 
 #: Synthetic communes added to the bundled units (codes 99001 …): 60 rural, 40 urban.
 SYNTHETIC_COMMUNES = 100
@@ -459,15 +467,11 @@ def _set_heads(heads: list[dict[str, Any]]) -> None:
 
 def generate_province(people: int, seed: int = 11) -> dict[str, Any]:
     """Insert about ``people`` people (see the module docstring); returns what was made."""
-    from sqlalchemy import select, update
+    from sqlalchemy import select
 
-    from registry.auth.actors import Actor
     from registry.eligibility.engine import load_law
     from registry.extensions import db, keys
-    from registry.payments.models import LineStatus, PaymentLine
-    from registry.payments.services import build_run, lock_run
     from registry.units.models import AdminUnit, UnitLevel
-    from registry.units.services import find_unit
 
     law = load_law()
     communes = [
@@ -497,22 +501,7 @@ def generate_province(people: int, seed: int = 11) -> dict[str, Any]:
         return PREVIOUS if rng.random() < 0.95 else date(2026, rng.randint(8, 9), 1)
 
     fill(int(people * 0.97), approved_before, 0.003)
-    actor = Actor.system("bench setup")
-    previous = build_run(
-        PREVIOUS, unit=find_unit(UNIT, on=TODAY), actor=actor, today=TODAY, law=law
-    )
-    lock_run(previous, actor=actor)
-    # One payment in twenty of last month failed (closed account): carried into this run.
-    failed = db.session.scalars(
-        select(PaymentLine.id).where(PaymentLine.run_id == previous.id).order_by(PaymentLine.id)
-    ).all()[::20]
-    for start in range(0, len(failed), 5000):
-        db.session.execute(
-            update(PaymentLine)
-            .where(PaymentLine.id.in_(failed[start : start + 5000]))
-            .values(status=LineStatus.FAILED, failure_reason="Tài khoản đã đóng")
-        )
-    db.session.commit()
+    previous, failed = previous_run_with_failures(law)
     beneficiaries_before = gen.made["beneficiaries"]
 
     def new_or_owed() -> date:
@@ -530,7 +519,7 @@ def generate_province(people: int, seed: int = 11) -> dict[str, Any]:
         "beneficiaries_paid_last_month": beneficiaries_before,
         "previous_run_id": str(previous.id),
         "previous_run_lines": previous.line_count,
-        "previous_run_failed": len(failed),
+        "previous_run_failed": failed,
         "serials": {f"{digit}:{year:02d}": n for (digit, year), n in gen.serials.items()},
     }
 
